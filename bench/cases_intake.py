@@ -1,0 +1,358 @@
+"""Case intake throughput and the department queue at scale.
+
+Two parts, on a fresh SQLite file database (or DATABASE_URL when set, e.g. PostgreSQL):
+
+intake — N cases submitted by citizens through the real `submit_case` (validation, receipt number,
+         deadline from the business calendar, encryption and blind index of the contact, Event, SMS
+         receipt notice in the outbox with its delivery task), each in its own transaction as a web
+         request would; then the same rows written by a bare INSERT in the same run: `bulk_create` in
+         batches, and a single-row `executemany` of prepared parameters. Prints cases per second and the
+         ratio real/bare.
+queue  — M cases generated directly with `bulk_create` (one open handling assignment each, some
+         cooperating assignments, progress reports, avoidance requests) across the demo departments, then
+         the handler's queue page: the list query of each queue (first page, 20 rows, related rows joined)
+         and `queue_counts` (one aggregate). Prints p50/p95 latency and the number of queries.
+
+    .venv/bin/python bench/cases_intake.py [--intake N] [--queue-cases M] [--repeat R]
+    .venv/bin/python bench/cases_intake.py --queue-cases 1000000      # the issue's 1 million cases
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sotong_bench .venv/bin/python bench/cases_intake.py
+
+The PostgreSQL database must exist and be empty (it is migrated here, not dropped).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+PAGE = 20
+
+
+def setup(workdir: str) -> Any:
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3")
+    os.environ.update(
+        SOTONG_DEMO="1",
+        DEBUG="0",
+        SOTONG_VAR_DIR=workdir,
+        SOTONG_SMS_BACKEND="locmem",
+        SOTONG_EMAIL_BACKEND="locmem",
+        DJANGO_SETTINGS_MODULE="sotong.settings",
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from sotong.accounts import demo as accounts_demo
+    from sotong.core import demo as core_demo
+
+    call_command("migrate", verbosity=0)
+    core_demo.load()
+    accounts_demo.load()
+    return django
+
+
+# --- intake -------------------------------------------------------------------------------------------
+
+
+def bench_intake(count: int) -> dict[str, float]:
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from sotong.accounts.models import Department
+    from sotong.cases.actions import CITIZEN, submit_case
+    from sotong.cases.models import Case, CaseKind, Channel, email_index_for, phone_index_for
+    from sotong.cases.workflow import statutory_period
+    from sotong.core.business_calendar import business_calendar
+
+    intake = Department.objects.get(code="D102")
+    consent = {
+        "purpose": "민원 처리",
+        "items": "이름, 휴대전화",
+        "retention": "10년",
+        "required": True,
+        "agreed": True,
+    }
+    rows = [
+        {
+            "kind": CaseKind.SUGGESTION,
+            "channel": Channel.WEB if i % 2 else Channel.MOBILE,
+            "title": f"골목길 쓰레기 무단투기 단속 요청 {i}",
+            "body": "행당동 골목에 쓰레기가 매일 버려집니다. 단속 카메라를 설치해 주세요. " * 3,
+            "citizen_name": "홍길동",
+            "citizen_phone": f"010-{2000 + i // 10000:04d}-{i % 10000:04d}",
+            "category": "cleaning",
+            "dong": "행당1동",
+        }
+        for i in range(count)
+    ]
+
+    def submit_all(batch: list[dict[str, Any]]) -> None:
+        for row in batch:
+            submit_case(
+                actor=CITIZEN,
+                intake_department=intake,
+                notify_sms=True,
+                consents=[consent],
+                **row,
+            )
+
+    half = count // 2
+    start = time.perf_counter()
+    submit_all(rows[:half])
+    real = half / (time.perf_counter() - start)
+    start = time.perf_counter()
+    with transaction.atomic():
+        submit_all(rows[half:])
+    real_one_tx = (count - half) / (time.perf_counter() - start)
+
+    # The same rows, as model instances with every value the real path computes (deadline, indexes).
+    now = timezone.now()
+    deadline = business_calendar().deadline(now, statutory_period(CaseKind.SUGGESTION))
+
+    def instances(prefix: str) -> list[Case]:
+        return [
+            Case(
+                receipt_no=f"{prefix}{i:09d}",
+                intake_department=intake,
+                received_at=now,
+                period_days=14,
+                original_deadline_at=deadline,
+                deadline_at=deadline,
+                phone_index=phone_index_for(row["citizen_phone"].replace("-", "")),
+                email_index=email_index_for(""),
+                notify_sms=True,
+                consents=[consent],
+                **row,
+            )
+            for i, row in enumerate(rows)
+        ]
+
+    bulk_rows = instances("B")
+    start = time.perf_counter()
+    with transaction.atomic():
+        Case.objects.bulk_create(bulk_rows, batch_size=500)
+    bulk = count / (time.perf_counter() - start)
+
+    # executemany of prepared parameters: the database's own insert cost (encryption done beforehand).
+    many_rows = instances("M")
+    fields = [f for f in Case._meta.local_concrete_fields if not f.primary_key]
+    params = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in many_rows]
+    quote = connection.ops.quote_name
+    # Table and column names come from the model; the values go as parameters.
+    columns, marks = ", ".join(quote(f.column or f.name) for f in fields), ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quote(Case._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+    start = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+    many = count / (time.perf_counter() - start)
+    return {"real": real, "real_one_tx": real_one_tx, "bulk": bulk, "executemany": many}
+
+
+# --- queue at scale -----------------------------------------------------------------------------------
+
+
+def generate(total: int, seed: int = 7) -> None:
+    """`total` cases straight into the tables, with the shapes the queues look at."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from sotong.accounts.models import Department, DepartmentLevel, User
+    from sotong.cases.models import (
+        AssignmentRole,
+        AvoidanceRequest,
+        Case,
+        CaseAssignment,
+        CaseKind,
+        CaseStatus,
+        Channel,
+        ProgressReport,
+        ReportStatus,
+    )
+
+    rng = random.Random(seed)  # noqa: S311 - benchmark data
+    divisions = list(Department.objects.filter(level=DepartmentLevel.DIVISION).order_by("code"))
+    intake = Department.objects.get(code="D102")
+    handler = User.objects.get(username="handler")
+    now = timezone.now()
+    kinds = [
+        CaseKind.SUGGESTION,
+        CaseKind.OTHER,
+        CaseKind.INQUIRY_PROCEDURE,
+        CaseKind.GRIEVANCE,
+        CaseKind.PROPOSAL,
+    ]
+    channels = [Channel.WEB, Channel.MOBILE, Channel.PHONE, Channel.EPEOPLE, Channel.MAYOR_DIALOGUE]
+    statuses = (
+        [CaseStatus.CLOSED] * 12 + [CaseStatus.ANSWERED] * 2 + [CaseStatus.IN_PROGRESS, CaseStatus.ASSIGNED]
+    )
+    batch = 5000
+    made = Case.objects.count()
+    sanitation = next(d for d in divisions if d.code == "D151")
+    while made < total:
+        size = min(batch, total - made)
+        cases = []
+        for i in range(made, made + size):
+            received: datetime = now - timedelta(minutes=rng.randrange(0, 365 * 24 * 60))
+            status = CaseStatus.RECEIVED if i % 200 == 0 else rng.choice(statuses)
+            division = None if status == CaseStatus.RECEIVED else rng.choice(divisions)
+            cases.append(
+                Case(
+                    receipt_no=f"G{i:010d}",
+                    kind=rng.choice(kinds),
+                    channel=rng.choice(channels),
+                    title=f"민원 제목 {i} 쓰레기 주차 소음",
+                    body="본문",
+                    category="cleaning",
+                    dong="행당1동",
+                    status=status,
+                    citizen_name="홍길동",
+                    intake_department=intake,
+                    handling_department=division,
+                    officer=handler if division == sanitation and i % 3 == 0 else None,
+                    received_at=received,
+                    deadline_at=received + timedelta(days=rng.randrange(1, 30)),
+                    is_ping_pong=i % 997 == 0,
+                )
+            )
+        with transaction.atomic():
+            created = Case.objects.bulk_create(cases, batch_size=1000)
+            assignments, reports, avoidances = [], [], []
+            for case in created:
+                if case.handling_department_id is None:
+                    continue
+                assignments.append(
+                    CaseAssignment(
+                        case=case, department=case.handling_department, role=AssignmentRole.HANDLING
+                    )
+                )
+                if case.pk % 50 == 0:
+                    assignments.append(
+                        CaseAssignment(
+                            case=case, department=rng.choice(divisions), role=AssignmentRole.COOPERATING
+                        )
+                    )
+                if case.kind == CaseKind.PROPOSAL and case.status in (
+                    CaseStatus.ASSIGNED,
+                    CaseStatus.IN_PROGRESS,
+                ):
+                    reports.append(
+                        ProgressReport(
+                            case=case,
+                            department=case.handling_department,
+                            status=rng.choice(
+                                [ReportStatus.REQUESTED, ReportStatus.MISSED, ReportStatus.APPROVED]
+                            ),
+                            due_at=case.received_at + timedelta(days=9),
+                        )
+                    )
+                if case.pk % 1009 == 0 and case.status in (CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS):
+                    avoidances.append(
+                        AvoidanceRequest(
+                            case=case,
+                            department=case.handling_department,
+                            reason="소관 아님",
+                            requested_by=handler,
+                        )
+                    )
+            CaseAssignment.objects.bulk_create(assignments, batch_size=1000)
+            ProgressReport.objects.bulk_create(reports, batch_size=1000)
+            AvoidanceRequest.objects.bulk_create(avoidances, batch_size=1000)
+        made += size
+        print(f"  generated {made:,} cases", end="\r", flush=True)
+    print()
+
+
+def measure(label: str, func: Any, repeat: int) -> tuple[float, float, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    func()  # warm the caches (and the database's)
+    times = []
+    queries = 0
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            func()
+            times.append((time.perf_counter() - start) * 1000)
+        queries = len(captured.captured_queries)
+    times.sort()
+    p50 = statistics.median(times)
+    p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+    print(f"  {label:34s} p50 {p50:8.1f} ms   p95 {p95:8.1f} ms   queries {queries}")
+    return p50, p95, queries
+
+
+def bench_queue(total: int, repeat: int) -> dict[str, tuple[float, float, int]]:
+    from django.db import connection
+    from django.utils import timezone
+
+    from sotong.accounts.models import User
+    from sotong.cases.models import Case
+    from sotong.cases.queues import Queue, queue, queue_counts
+
+    start = time.perf_counter()
+    generate(total)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # planner statistics after the bulk load, as autovacuum would
+    print(f"  generation: {Case.objects.count():,} cases in {time.perf_counter() - start:.0f} s")
+    results = {}
+    for username in ("handler", "coordinator"):
+        user = User.objects.get(username=username)
+        print(f" {username}:")
+        for name in (Queue.NEW, Queue.DUE_SOON, Queue.OVERDUE, Queue.REPORT_REQUESTED, Queue.UNREPORTED):
+
+            def page(name: str = name, user: Any = user) -> None:
+                user.forget_roles()
+                rows = list(queue(user, name, now=timezone.now())[:PAGE])
+                for case in rows:
+                    _ = (case.handling_department, case.intake_department, case.officer)
+
+            results[f"{username}:{name}"] = measure(f"list {name} (first {PAGE})", page, repeat)
+
+        def counts(user: Any = user) -> None:
+            user.forget_roles()
+            queue_counts(user)
+
+        results[f"{username}:counts"] = measure("queue_counts (8 queues)", counts, repeat)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--intake", type=int, default=2000, help="cases submitted through submit_case")
+    parser.add_argument("--queue-cases", type=int, default=100_000, help="cases generated for the queue part")
+    parser.add_argument("--repeat", type=int, default=30, help="measurements per queue query")
+    args = parser.parse_args()
+    django = setup(tempfile.mkdtemp(prefix="sotong-bench-"))
+    from django.db import connection
+
+    print(f"database: {connection.vendor}")
+    if args.intake:
+        rates = bench_intake(args.intake)
+        print(f"intake: {args.intake} cases")
+        print(f"  submit_case (own transaction each) {rates['real']:10,.0f} cases/s")
+        print(f"  submit_case (one transaction)      {rates['real_one_tx']:10,.0f} cases/s")
+        print(f"  bare bulk_create                   {rates['bulk']:10,.0f} cases/s")
+        print(f"  bare executemany                   {rates['executemany']:10,.0f} cases/s")
+        print(f"  ratio submit_case/bulk_create      {rates['real'] / rates['bulk']:10.4f}")
+        print(f"  ratio submit_case/executemany      {rates['real'] / rates['executemany']:10.4f}")
+    if args.queue_cases:
+        print(f"queue: {args.queue_cases:,} cases")
+        bench_queue(args.queue_cases, args.repeat)
+    del django
+
+
+if __name__ == "__main__":
+    main()

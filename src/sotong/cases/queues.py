@@ -1,0 +1,225 @@
+"""Staff work queues (업무 목록): the cases a user or department must act on, with counts, filters and search.
+
+Every queue starts from `Case.objects.visible_to(user)` (department scoping), optionally narrowed to one
+department's subtree, and is a QuerySet the office pages paginate:
+
+    new                접수: received, not yet assigned
+    due_soon           처리기한 임박: open, due within 24 working hours
+    overdue            지연민원: open, past the deadline
+    report_requested   보고요청: open, a progress report waits for the department (requested or returned)
+    report_submitted   보고확인: open, a submitted report waits for approval (coordinator's and intake's queue)
+    unreported         미보고: open, a report was not made in time
+    ping_pong          핑퐁민원: open, transferred 3 or more times
+    avoidance_pending  기피신청: open, a department's request not to handle it waits for the coordinator
+
+Every queue holds open cases only (접수, 배정, 처리중), which keeps the scans on the status index.
+
+`queue_counts(user)` answers all of them in one aggregate query (conditional `Count`). Text search is
+`icontains` on title, body and receipt number, which works the same on SQLite and PostgreSQL; a Korean
+full-text index (PostgreSQL `pg_bigm`/`pg_trgm` or morpheme tokens from kiwipiepy) is future work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sotong.accounts.models import Department
+from sotong.cases.models import (
+    OPEN_STATUSES,
+    AvoidanceRequest,
+    Case,
+    CaseAssignment,
+    CaseStatus,
+    DecisionStatus,
+    ProgressReport,
+    ReportStatus,
+)
+from sotong.core.business_calendar import SEOUL, business_calendar
+
+__all__ = [
+    "FLAGS",
+    "QUEUE_LABELS",
+    "CaseFilters",
+    "Queue",
+    "apply_filters",
+    "queue",
+    "queue_condition",
+    "queue_counts",
+    "scoped_cases",
+    "search",
+]
+
+DUE_SOON_WORKING_HOURS = 24
+
+
+class Queue(StrEnum):
+    NEW = "new"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+    REPORT_REQUESTED = "report_requested"
+    REPORT_SUBMITTED = "report_submitted"
+    UNREPORTED = "unreported"
+    PING_PONG = "ping_pong"
+    AVOIDANCE_PENDING = "avoidance_pending"
+
+
+QUEUE_LABELS = {
+    Queue.NEW: _("신규 접수"),
+    Queue.DUE_SOON: _("처리기한 임박"),
+    Queue.OVERDUE: _("지연민원"),
+    Queue.REPORT_REQUESTED: _("보고요청"),
+    Queue.REPORT_SUBMITTED: _("보고승인 대기"),
+    Queue.UNREPORTED: _("미보고"),
+    Queue.PING_PONG: _("핑퐁민원"),
+    Queue.AVOIDANCE_PENDING: _("기피신청"),
+}
+
+# Flag filters: name → the condition.
+FLAGS: dict[str, Q] = {
+    "urgent_safety": Q(is_urgent_safety=True),
+    "serious_civic_disaster": Q(is_serious_civic_disaster=True),
+    "grievance": Q(is_grievance=True),
+    "multi_party": Q(is_multi_party=True),
+    "ping_pong": Q(is_ping_pong=True),
+    "additional_answer": Q(additional_answer_requested_at__isnull=False),
+}
+
+
+def _with_report(*statuses: str) -> Q:
+    # `pk IN (cases with such a report)` rather than a correlated EXISTS: the reports in a status are few,
+    # and SQLite then probes cases by primary key (16-20x faster for a handler at 100,000 cases).
+    return Q(pk__in=ProgressReport.objects.filter(status__in=statuses).values("case_id"))
+
+
+def queue_condition(name: str, *, now: datetime, horizon: datetime | None = None) -> Q:
+    """The condition of queue `name` as a Q, usable in `filter()` and in `Count(filter=...)`."""
+    open_ = Q(status__in=OPEN_STATUSES)
+    match Queue(name):
+        case Queue.NEW:
+            return Q(status=CaseStatus.RECEIVED)
+        case Queue.DUE_SOON:
+            horizon = horizon or business_calendar().add_working_hours(now, DUE_SOON_WORKING_HOURS)
+            return open_ & Q(deadline_at__gte=now, deadline_at__lte=horizon)
+        case Queue.OVERDUE:
+            return open_ & Q(deadline_at__lt=now)
+        case Queue.REPORT_REQUESTED:
+            return open_ & _with_report(ReportStatus.REQUESTED, ReportStatus.RETURNED)
+        case Queue.REPORT_SUBMITTED:
+            return open_ & _with_report(ReportStatus.SUBMITTED)
+        case Queue.UNREPORTED:
+            return open_ & _with_report(ReportStatus.MISSED)
+        case Queue.PING_PONG:
+            # Through the is_ping_pong index: a plain filter lets SQLite walk the received_at order instead.
+            return open_ & Q(pk__in=Case.objects.filter(is_ping_pong=True).values("pk"))
+        case Queue.AVOIDANCE_PENDING:
+            return Q(
+                Exists(AvoidanceRequest.objects.filter(case=OuterRef("pk"), status=DecisionStatus.PENDING))
+            )
+    raise ValueError(name)  # pragma: no cover - StrEnum() already refused it
+
+
+def _department_condition(department: Department) -> Q:
+    subtree = Department.objects.subtree_of([department])
+    cooperating = CaseAssignment.objects.filter(
+        case=OuterRef("pk"), department__in=subtree, ended_at__isnull=True
+    )
+    return Q(handling_department__in=subtree) | Q(intake_department__in=subtree) | Q(Exists(cooperating))
+
+
+def scoped_cases(user: Any, department: Department | None = None) -> QuerySet[Case]:
+    """The cases `user` may see, narrowed to `department` (and its subtree) when given."""
+    cases: QuerySet[Case] = Case.objects.visible_to(user)
+    if department is not None:
+        cases = cases.filter(_department_condition(department))
+    return cases
+
+
+def queue(
+    user: Any, name: str, *, now: datetime | None = None, department: Department | None = None
+) -> QuerySet[Case]:
+    """The cases of queue `name` for `user`, ready for a list page (related rows joined, sensibly ordered)."""
+    now = now or timezone.now()
+    cases = scoped_cases(user, department).filter(queue_condition(name, now=now))
+    if name in (Queue.DUE_SOON, Queue.OVERDUE):
+        cases = cases.order_by("deadline_at", "id")
+    return cases.select_related("handling_department", "intake_department", "officer")
+
+
+def queue_counts(
+    user: Any, *, now: datetime | None = None, department: Department | None = None
+) -> dict[str, int]:
+    """How many cases each queue holds for `user`, in one aggregate query."""
+    now = now or timezone.now()
+    horizon = business_calendar().add_working_hours(now, DUE_SOON_WORKING_HOURS)
+    # Every queue holds open cases only: the index on status leaves the closed majority out of the scan.
+    cases = scoped_cases(user, department).filter(status__in=OPEN_STATUSES)
+    if cases.query.distinct:
+        # An aggregate over a DISTINCT join would count join rows; count the distinct ids instead.
+        cases = Case.objects.filter(pk__in=cases.values("pk"))
+    counts = cases.order_by().aggregate(
+        **{name.value: Count("pk", filter=queue_condition(name, now=now, horizon=horizon)) for name in Queue}
+    )
+    return {name: int(value or 0) for name, value in counts.items()}
+
+
+@dataclass
+class CaseFilters:
+    """Filters of the office case lists (all optional; lists of codes match any)."""
+
+    status: list[str] = field(default_factory=list)
+    kind: list[str] = field(default_factory=list)
+    channel: list[str] = field(default_factory=list)
+    category: list[str] = field(default_factory=list)
+    department: Department | None = None
+    dong: str = ""
+    received_from: date | None = None
+    received_to: date | None = None
+    flags: list[str] = field(default_factory=list)
+    text: str = ""
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time(0), SEOUL)
+
+
+def apply_filters(cases: QuerySet[Case], filters: CaseFilters) -> QuerySet[Case]:
+    """Narrow `cases` by `filters`; dates are Seoul calendar days, both ends included."""
+    if filters.status:
+        cases = cases.filter(status__in=filters.status)
+    if filters.kind:
+        cases = cases.filter(kind__in=filters.kind)
+    if filters.channel:
+        cases = cases.filter(channel__in=filters.channel)
+    if filters.category:
+        cases = cases.filter(category__in=filters.category)
+    if filters.department is not None:
+        cases = cases.filter(_department_condition(filters.department))
+    if filters.dong.strip():
+        cases = cases.filter(dong=filters.dong.strip())
+    if filters.received_from is not None:
+        cases = cases.filter(received_at__gte=_start_of(filters.received_from))
+    if filters.received_to is not None:
+        cases = cases.filter(received_at__lt=_start_of(filters.received_to + timedelta(days=1)))
+    for flag in filters.flags:
+        if flag not in FLAGS:
+            raise ValueError(f"unknown flag {flag!r}")
+        cases = cases.filter(FLAGS[flag])
+    if filters.text.strip():
+        cases = search(cases, filters.text)
+    return cases
+
+
+def search(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
+    """Every word of `text` in the title, body or receipt number (case-insensitive substring match)."""
+    for word in text.split()[:8]:
+        cases = cases.filter(
+            Q(title__icontains=word) | Q(body__icontains=word) | Q(receipt_no__icontains=word)
+        )
+    return cases

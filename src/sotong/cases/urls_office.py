@@ -1,0 +1,18 @@
+"""Staff pages for cases under /office/cases/ (namespace `cases_office`)."""
+
+from django.urls import path
+
+from sotong.cases.views import office
+
+app_name = "cases_office"
+urlpatterns = [
+    path("", office.case_queues, name="queues"),
+    path("bulk/", office.bulk_action, name="bulk"),
+    path("new/", office.case_new, name="new"),
+    path("import/", office.import_upload, name="import"),
+    path("import/commit/", office.import_commit, name="import_commit"),
+    path("import/template.xlsx", office.import_template, name="import_template"),
+    path("<str:receipt_no>/", office.case_detail, name="detail"),
+    path("<str:receipt_no>/contact/", office.unmask_contact, name="unmask_contact"),
+    path("<str:receipt_no>/actions/<slug:action>/", office.case_action, name="action"),
+]
