@@ -7,12 +7,16 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test body are still
 # synchronous and safe here.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = "/usr/bin/chromium"
+# The same patience for assertions as for actions (below): under `pytest -n auto` on two cores a form post
+# can take longer than Playwright's 5 s default while the other worker runs a browser and a database.
+expect.set_options(timeout=30_000)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
