@@ -1,33 +1,24 @@
-"""Staff pages for cases: queues, the case page and its action forms, intake and bulk import.
-
-Scoping: every case is looked up in `Case.objects.visible_to(user)` (a case of another department is a
-404); which action forms a page offers follows the same rules as the actions (`CasePowers`), and the
-actions check again: a refused action shows its Korean message next to its form and writes nothing.
-"""
+"""The case page: timeline, contact (unmasking logged), attachments, reports, and every action form
+offered by the rules the actions check again (`CasePowers`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sotong.accounts.models import Department, Role, User, departments_for
-from sotong.cases import actions, imports
+from sotong.accounts.models import Role, User
+from sotong.cases import actions
 from sotong.cases import forms_office as f
 from sotong.cases.errors import CasesError
 from sotong.cases.models import (
@@ -42,14 +33,12 @@ from sotong.cases.models import (
     ProgressReport,
     ReportStatus,
 )
-from sotong.cases.queues import (
-    QUEUE_LABELS,
-    CaseFilters,
-    Queue,
-    apply_filters,
-    queue,
-    queue_counts,
-    scoped_cases,
+from sotong.cases.views.office._common import (
+    CASE_ROLES,
+    PENDING_FOR_DEPARTMENT,
+    VERB_LABELS,
+    _staff,
+    _user,
 )
 from sotong.cases.workflow import END_STATUSES
 from sotong.core.errors import DomainError
@@ -58,211 +47,10 @@ from sotong.core.models import Event, PersonalDataAction
 from sotong.core.privacy import log_personal_data_access
 from sotong.messaging.models import Message
 
-CASES_PER_PAGE = 50
-CASE_ROLES = (Role.COORDINATOR, Role.INTAKE, Role.HANDLER, Role.SNS_OFFICER, Role.SYSADMIN)
-INTAKE_ROLES = (Role.COORDINATOR, Role.INTAKE, Role.HANDLER, Role.SNS_OFFICER)
-IMPORT_ROLES = (Role.COORDINATOR, Role.INTAKE)
-# Queues shown as tabs (보고승인 대기 is the approvers' queue, shown to them only).
-QUEUE_TABS = (
-    Queue.NEW,
-    Queue.DUE_SOON,
-    Queue.OVERDUE,
-    Queue.REPORT_REQUESTED,
-    Queue.REPORT_SUBMITTED,
-    Queue.UNREPORTED,
-    Queue.PING_PONG,
-    Queue.AVOIDANCE_PENDING,
-)
-PENDING_FOR_DEPARTMENT = (ReportStatus.REQUESTED, ReportStatus.RETURNED, ReportStatus.MISSED)
-
-VERB_LABELS = {
-    "cases.submitted": gettext_lazy("접수"),
-    "cases.assigned": gettext_lazy("배정"),
-    "cases.officer_set": gettext_lazy("담당자 지정"),
-    "cases.transferred": gettext_lazy("이송·재지정"),
-    "cases.designated": gettext_lazy("총괄부서 지정"),
-    "cases.avoidance_requested": gettext_lazy("기피신청"),
-    "cases.avoidance_decided": gettext_lazy("기피신청 결정"),
-    "cases.extended": gettext_lazy("처리기한 연장"),
-    "cases.note_added": gettext_lazy("메모"),
-    "cases.started": gettext_lazy("처리 시작"),
-    "cases.answered": gettext_lazy("답변"),
-    "cases.closed": gettext_lazy("종결"),
-    "cases.reopened": gettext_lazy("재처리"),
-    "cases.withdrawn": gettext_lazy("취하"),
-    "cases.merged": gettext_lazy("병합됨"),
-    "cases.merged_in": gettext_lazy("병합"),
-    "cases.linked": gettext_lazy("관련 민원 연결"),
-    "cases.closed_as_repeated": gettext_lazy("반복민원 종결"),
-    "cases.flags_set": gettext_lazy("표시 변경"),
-    "cases.rated": gettext_lazy("만족도 평가"),
-    "cases.additional_answer_requested": gettext_lazy("추가 답변 요청"),
-    "cases.attachment_added": gettext_lazy("파일 첨부"),
-    "cases.report_requested": gettext_lazy("보고요청"),
-    "cases.report_submitted": gettext_lazy("보고확인"),
-    "cases.report_approved": gettext_lazy("보고승인"),
-    "cases.report_returned": gettext_lazy("보고 반려"),
-    "cases.report_missed": gettext_lazy("미보고"),
-    "cases.report_moved": gettext_lazy("보고 부서 변경"),
-    "cases.deadline_reminded": gettext_lazy("기한 알림"),
-    "cases.overdue_escalated": gettext_lazy("독촉"),
-    "cases.progress_notice": gettext_lazy("중간 통지"),
-}
-
-View = Callable[..., HttpResponse]
-
-
-def _staff(*roles: str) -> Callable[[View], View]:
-    """Signed in and holding one of `roles` somewhere (scoping to cases comes after)."""
-
-    def decorate(view: View) -> View:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not cast(User, request.user).has_role(*roles):
-                raise PermissionDenied(_("민원 업무 권한이 없습니다."))
-            return view(request, *args, **kwargs)
-
-        return login_required(wrapped)
-
-    return decorate
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def _picker_departments(user: User) -> QuerySet[Department]:
-    """The departments a user may narrow the queues to: their own grants (everything for coordinators)."""
-    if user.has_role(Role.COORDINATOR, Role.SYSADMIN):
-        return f.active_departments()
-    return Department.objects.filter(pk__in=user.departments_with(*INTAKE_ROLES)).order_by("path")
-
-
-# Queues --------------------------------------------------------------------------------------------------
-
-
-def _case_list(cases: QuerySet[Case]) -> QuerySet[Case]:
-    return cases.select_related("handling_department", "intake_department", "officer")
-
-
-@_staff(*CASE_ROLES)
-@require_http_methods(["GET"])
-def case_queues(request: HttpRequest) -> HttpResponse:
-    """업무 목록: queue tabs with counts for the chosen department, a filtered, searchable page of cases."""
-    user = _user(request)
-    departments = _picker_departments(user)
-    department = None
-    if dept_id := request.GET.get("dept", ""):
-        department = departments.filter(pk=dept_id).first() if dept_id.isdigit() else None
-    name = request.GET.get("queue", "")
-    current = Queue(name) if name in Queue.__members__.values() else None
-    form = f.QueueFilterForm(request.GET or None, departments=departments)
-    cases = (
-        queue(user, current, department=department) if current else _case_list(scoped_cases(user, department))
-    )
-    if form.is_valid():
-        data = form.cleaned_data
-        cases = apply_filters(
-            cases,
-            CaseFilters(
-                status=[data["status"]] if data["status"] else [],
-                kind=[data["kind"]] if data["kind"] else [],
-                channel=[data["channel"]] if data["channel"] else [],
-                category=[data["category"]] if data["category"] else [],
-                department=data["department"],
-                dong=data["dong"],
-                received_from=data["received_from"],
-                received_to=data["received_to"],
-                flags=data["flags"],
-                text=data["q"],
-            ),
-        )
-    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
-    counts = queue_counts(user, department=department)
-    query = request.GET.copy()
-    query.pop("page", None)
-    tab_query = query.copy()
-    tab_query.pop("queue", None)
-    return render(
-        request,
-        "cases/office/queues.html",
-        {
-            "form": form,
-            "filtering": any(request.GET.get(name) for name in form.fields),
-            "page": page,
-            "cases": page.object_list,
-            "query": query.urlencode(),
-            "tab_query": tab_query.urlencode(),
-            "tabs": [(q.value, QUEUE_LABELS[q], counts.get(q.value, 0)) for q in QUEUE_TABS],
-            "current_queue": current.value if current else "",
-            "current_label": QUEUE_LABELS[current] if current else _("전체 민원"),
-            "departments": departments,
-            "department": department,
-            "bulk_form": f.BulkForm(cases=Case.objects.none()),
-            "can_bulk": user.has_role(Role.COORDINATOR, Role.INTAKE, Role.HANDLER),
-        },
-    )
-
-
-@_staff(Role.COORDINATOR, Role.INTAKE, Role.HANDLER)
-@require_POST
-def bulk_action(request: HttpRequest) -> HttpResponse:
-    """일괄 재지정·기한 연장·보고승인, each case on its own, with a result per row."""
-    user = _user(request)
-    form = f.BulkForm(request.POST, cases=Case.objects.visible_to(user))
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
-        target = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-            target = reverse("cases_office:queues")
-        return redirect(target)
-    data = form.cleaned_data
-    cases = list(data["cases"])
-    rows: list[tuple[str, bool, str]] = []
-    if data["operation"] == "reassign":
-        results = actions.bulk_reassign(
-            cases, actor=user, department=data["department"], reason=data["reason"]
-        )
-        rows = [(r.receipt_no, r.ok, r.message) for r in results]
-    elif data["operation"] == "extend":
-        results = actions.bulk_extend(
-            cases,
-            actor=user,
-            days=data["days"],
-            reason=data["reason"],
-            citizen_consent=data["citizen_consent"],
-        )
-        rows = [(r.receipt_no, r.ok, r.message) for r in results]
-    else:
-        reports = list(
-            ProgressReport.objects.filter(case__in=cases, status=ReportStatus.SUBMITTED).select_related(
-                "case"
-            )
-        )
-        by_id = {report.pk: report for report in reports}
-        approvals = actions.bulk_approve_reports(reports, actor=user, note=data["reason"])
-        rows = [(by_id[r.report_id].case.receipt_no, r.approved, r.message) for r in approvals]
-        waiting = {report.case_id for report in reports}
-        rows += [
-            (case.receipt_no, False, _("승인할 보고가 없습니다.")) for case in cases if case.pk not in waiting
-        ]
-    done = sum(1 for _no, ok, _message in rows if ok)
-    label = dict(f.BulkForm.OPERATIONS)[data["operation"]]
-    return render(
-        request,
-        "cases/office/bulk_result.html",
-        {"rows": rows, "done": done, "failed": len(rows) - done, "label": label},
-    )
-
-
-# The case page -------------------------------------------------------------------------------------------
-
 
 @dataclass(frozen=True)
 class CasePowers:
-    """What the user may do to one case, by the same rules the actions check (lifecycle.py, reports.py)."""
+    """What the user may do to one case, by the same rules the actions check (cases/actions)."""
 
     oversees: bool
     takes_in: bool
@@ -736,172 +524,3 @@ def unmask_contact(request: HttpRequest, receipt_no: str) -> HttpResponse:
         path=request.path,
     )
     return render(request, "cases/office/case_detail.html", _case_context(request, case, unmasked=True))
-
-
-# Intake --------------------------------------------------------------------------------------------------
-
-
-def _intake_departments(user: User) -> QuerySet[Department]:
-    if user.has_role(Role.COORDINATOR):
-        return f.active_departments()
-    return (
-        departments_for(user, Role.INTAKE, Role.HANDLER, Role.SNS_OFFICER)
-        .filter(is_active=True)
-        .order_by("path")
-    )
-
-
-@_staff(*INTAKE_ROLES)
-@require_http_methods(["GET", "POST"])
-def case_new(request: HttpRequest) -> HttpResponse:
-    """민원 등록: staff register a case from any channel; meeting channels with their meeting."""
-    user = _user(request)
-    departments = _intake_departments(user)
-    initial = {"intake_department": user.department_id} if user.department_id else {}
-    form = f.IntakeForm(request.POST or None, departments=departments, initial=initial)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    meeting = data["meeting"]
-                    if data["channel"] in MEETING_CHANNELS and meeting is None:
-                        meeting = actions.register_meeting(
-                            actor=user,
-                            channel=data["channel"],
-                            title=data["meeting_title"],
-                            held_on=data["meeting_held_on"],
-                            intake_department=data["intake_department"],
-                            place=data["meeting_place"],
-                            attendees=data["meeting_attendees"],
-                        )
-                    case = actions.submit_case(
-                        actor=user,
-                        kind=data["kind"],
-                        channel=data["channel"],
-                        title=data["title"],
-                        body=data["body"],
-                        intake_department=data["intake_department"],
-                        citizen_name=data["citizen_name"],
-                        citizen_phone=data["citizen_phone"],
-                        citizen_email=data["citizen_email"],
-                        notify_sms=data["notify_sms"],
-                        notify_email=data["notify_email"],
-                        category=data["category"],
-                        statutory_type=data["statutory_type"],
-                        address=data["address"],
-                        dong=data["dong"],
-                        meeting=meeting,
-                        proposer_details=data["proposer_details"],
-                        is_urgent_safety=data["is_urgent_safety"],
-                        is_serious_civic_disaster=data["is_serious_civic_disaster"],
-                        is_multi_party=data["is_multi_party"],
-                    )
-            except DomainError as error:
-                form.add_domain_error(error)
-                status = error.status_code
-            else:
-                messages.success(
-                    request,
-                    _("%(no)s 접수번호로 등록했습니다. 처리기한: %(deadline)s")
-                    % {"no": case.receipt_no, "deadline": _deadline_text(case)},
-                )
-                return redirect("cases_office:detail", case.receipt_no)
-    return render(request, "cases/office/case_new.html", {"form": form}, status=status)
-
-
-def _deadline_text(case: Case) -> str:
-    from django.utils import timezone
-
-    if case.deadline_at is None:
-        return "-"
-    return timezone.localtime(case.deadline_at).strftime("%Y-%m-%d %H:%M")
-
-
-# Bulk import ---------------------------------------------------------------------------------------------
-
-IMPORT_SESSION_KEY = "cases_import"
-
-
-@_staff(*IMPORT_ROLES)
-@require_http_methods(["GET", "POST"])
-def import_upload(request: HttpRequest) -> HttpResponse:
-    """제안 일괄 등록 1/2: upload, parse and check every row; show the preview with each row's errors."""
-    user = _user(request)
-    departments: QuerySet[Department] = f.active_departments()
-    if not user.has_role(Role.COORDINATOR):
-        departments = departments_for(user, Role.INTAKE).filter(is_active=True).order_by("path")
-    form = f.ImportUploadForm(request.POST or None, request.FILES or None, departments=departments)
-    rows: list[imports.ImportRow] = []
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                rows = imports.validate(imports.parse(form.cleaned_data["file"]))
-            except DomainError as error:
-                form.add_domain_error(error)
-            else:
-                status = 200
-                request.session[IMPORT_SESSION_KEY] = {
-                    "department": form.cleaned_data["intake_department"].pk,
-                    "rows": imports.serialise(rows),
-                }
-    return render(
-        request,
-        "cases/office/import.html",
-        {
-            "form": form,
-            "rows": rows,
-            "valid": sum(1 for row in rows if row.ok),
-            "invalid": sum(1 for row in rows if not row.ok),
-            "columns": imports.COLUMNS,
-        },
-        status=status,
-    )
-
-
-@_staff(*IMPORT_ROLES)
-@require_POST
-def import_commit(request: HttpRequest) -> HttpResponse:
-    """제안 일괄 등록 2/2: register the valid rows of the checked file; a result per row."""
-    user = _user(request)
-    stored = request.session.pop(IMPORT_SESSION_KEY, None)
-    if not stored:
-        messages.error(request, _("먼저 파일을 올려 확인해 주세요."))
-        return redirect("cases_office:import")
-    department = get_object_or_404(Department, pk=stored["department"])
-    results = imports.commit(imports.restore(stored["rows"]), actor=user, intake_department=department)
-    done = sum(1 for result in results if result.ok)
-    return render(
-        request,
-        "cases/office/import_result.html",
-        {"results": results, "done": done, "failed": len(results) - done},
-    )
-
-
-@_staff(*IMPORT_ROLES)
-@require_http_methods(["GET"])
-def import_template(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(
-        imports.template_xlsx(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = 'attachment; filename="sotong-proposals-template.xlsx"'
-    return response
-
-
-__all__ = [
-    "CASE_ACTIONS",
-    "bulk_action",
-    "case_action",
-    "case_detail",
-    "case_new",
-    "case_queues",
-    "import_commit",
-    "import_template",
-    "import_upload",
-    "unmask_contact",
-]
