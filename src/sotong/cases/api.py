@@ -248,7 +248,6 @@ def assign(request: HttpRequest, receipt_no: str, payload: AssignIn) -> dict[str
             officer=_officer(payload.officer),
             cooperating=[dept for dept in cooperating if dept is not None],
         )
-        actions.schedule_first_report(case)
     return _detail(case)
 
 

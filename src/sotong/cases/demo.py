@@ -410,7 +410,7 @@ class _Loader:
             officer=handler if rng.random() < 0.7 else None,
         )
         if case.kind == CaseKind.PROPOSAL:
-            actions.schedule_first_report(case, now=case.received_at + timedelta(hours=1))
+            _backdate_first_report(case)
         # a few ping-pong cases and avoidance requests among the open ones
         if age < timedelta(days=40) and rng.random() < 0.03:
             self.ping_pong(case, petition)
@@ -571,7 +571,7 @@ class _Loader:
             officer=self.handlers[petition.division],
         )
         if case.kind == CaseKind.PROPOSAL:
-            actions.schedule_first_report(case, now=case.received_at + timedelta(hours=1))
+            _backdate_first_report(case)
         return case
 
     def make_overdue(self, petition: Petition) -> None:
@@ -643,3 +643,10 @@ def load(count: int = DEMO_CASES, now: datetime | None = None) -> str:
 def received_days(cases: list[Case]) -> set[date]:
     """The Seoul days on which `cases` were received (for tests)."""
     return {timezone.localtime(case.received_at, SEOUL).date() for case in cases}
+
+
+def _backdate_first_report(case: Case) -> None:
+    """The first report was requested when the (backdated) case was assigned, not today."""
+    ProgressReport.objects.filter(case=case, is_first=True).update(
+        requested_at=case.received_at + timedelta(hours=1)
+    )

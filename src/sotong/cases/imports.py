@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from sotong.accounts.models import Department, User
-from sotong.cases.actions import assign_case, register_meeting, schedule_first_report, submit_case
+from sotong.cases.actions import assign_case, register_meeting, submit_case
 from sotong.cases.models import MEETING_CHANNELS, Case, CaseKind, Channel, Meeting, normalize_contact_phone
 from sotong.core.errors import DomainError
 
@@ -260,7 +260,6 @@ def commit(rows: list[ImportRow], *, actor: User, intake_department: Department)
                     address=values["address"],
                 )
                 case = assign_case(case, actor=actor, department=values["department"])
-                schedule_first_report(case)
         except DomainError as error:
             results.append(ImportResult(row.number, False, message=error.message))
             continue

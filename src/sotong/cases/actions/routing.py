@@ -24,6 +24,7 @@ from sotong.cases.actions._common import (
     _takes_in,
     _text,
 )
+from sotong.cases.actions.reports import schedule_first_report
 from sotong.cases.errors import CasesError, CaseTransitionError, NotPermitted
 from sotong.cases.models import (
     PING_PONG_TRANSFERS,
@@ -159,6 +160,8 @@ def assign_case(
                 case=case, department=dept, role=AssignmentRole.COOPERATING, assigned_by=actor
             )
     _event(actor, "cases.assigned", case, before, cooperating=sorted(wanted))
+    # A proposal owes its first report within 7 days of receipt (소통 네트워크); it follows the case.
+    schedule_first_report(case)
     return case
 
 
@@ -232,6 +235,8 @@ def transfer_case(
             agency=to_agency,
             reason=reason,
         )
+    else:
+        schedule_first_report(case)
     return case
 
 
@@ -274,6 +279,7 @@ def designate_department(
             officer=officer,
         )
     _event(actor, "cases.designated", case, before, note=reason)
+    schedule_first_report(case)
     return case
 
 
@@ -339,6 +345,7 @@ def decide_avoidance(
             to_department=target,
         )
         request.status = DecisionStatus.APPROVED
+        schedule_first_report(case)
     else:
         note = _text(note, "note", _("반려 사유를 입력해 주세요."))
         request.status = DecisionStatus.REJECTED

@@ -135,8 +135,6 @@ def _assign(request: HttpRequest, case: Case, data: dict[str, Any]) -> str:
             officer=data["officer"],
             cooperating=data["cooperating"],
         )
-        # A proposal owes its first report within 7 days of receipt (소통 네트워크).
-        actions.schedule_first_report(case)
     return _("%(dept)s에 배정했습니다.") % {"dept": data["department"].name}
 
 
@@ -161,7 +159,6 @@ def _designate(request: HttpRequest, case: Case, data: dict[str, Any]) -> str:
             reason=data["reason"],
             officer=data["officer"],
         )
-        actions.schedule_first_report(case)
     return _("처리부서를 지정했습니다.")
 
 
