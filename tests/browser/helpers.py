@@ -37,8 +37,31 @@ def assert_accessible(page) -> None:
 def screenshot(page, name: str, full_page: bool = True) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
+    # Transitions are finished at once: a full-page capture resizes the viewport for a moment, and the
+    # KRDS header slides on the resulting scroll events.
+    page.screenshot(path=str(path), full_page=full_page, animations="disabled")
     return path
+
+
+def press(locator) -> None:
+    """Activate a button or link from the keyboard (focus, Enter), as a keyboard user does.
+
+    A mouse click goes to screen coordinates; right after a full-page screenshot, or while the KRDS header
+    slides in on a scroll, another element can be under them for a moment and the click is lost. The
+    keyboard reaches the element itself.
+    """
+    locator.focus()
+    locator.press("Enter")
+
+
+def choose(locator) -> None:
+    """Check a radio button or tick a checkbox from the keyboard (Space) and make sure it took."""
+    from playwright.sync_api import expect
+
+    if not locator.is_checked():
+        locator.focus()
+        locator.press("Space")
+    expect(locator).to_be_checked()
 
 
 def confirmed_totp_device(user) -> TOTPDevice:
@@ -55,9 +78,9 @@ def sign_in(page, live_server, username: str, password: str, device: TOTPDevice 
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("form[action$='/accounts/login/'] button[type=submit]")
+    press(page.locator("form[action$='/accounts/login/'] button[type=submit]"))
     if device is not None:
         page.wait_for_url("**/accounts/otp/**")
         page.fill("input[name=token]", current_code(device))
-        page.click("form[action$='/accounts/otp/'] button[type=submit]")
+        press(page.locator("form[action$='/accounts/otp/'] button[type=submit]"))
     page.wait_for_url(f"{live_server.url}/office/")

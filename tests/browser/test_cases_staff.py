@@ -9,13 +9,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
 
 from sotong.accounts.tests.fixtures import STAFF_PASSWORD
 from sotong.cases.actions import submit_case
 from sotong.cases.models import Case, CaseStatus, ProgressReport, ReportStatus
 from sotong.cases.tests.conftest import case_values
-from tests.browser.helpers import assert_accessible, screenshot, sign_in
+from tests.browser.helpers import assert_accessible, choose, press, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,7 +55,7 @@ def test_meeting_proposal_from_registration_to_answer(page, live_server, org, in
     page.fill("#id_citizen_name", "김제안")
     page.fill("#id_citizen_phone", "010-2222-3333")
     page.fill("#id_proposer_details", "행당1동 주민자치회")
-    page.click("form.sotong-case-form button[type=submit]")
+    press(page.locator("form.sotong-case-form button[type=submit]"))
     page.wait_for_url(re.compile(r".*/office/cases/\d{4}-.+/$"))
     case = Case.objects.get()
     assert case.receipt_no in page.locator(".sotong-messages").inner_text()
@@ -68,7 +67,7 @@ def test_meeting_proposal_from_registration_to_answer(page, live_server, org, in
     open_action(page, "assign")
     page.select_option("#id_assign-department", str(org.sanitation.pk))
     with page.expect_navigation():
-        page.click("#action-assign button[type=submit]")
+        press(page.locator("#action-assign button[type=submit]"))
     assert "청소행정과에 배정했습니다." in page.locator(".sotong-messages").inner_text()
     case.refresh_from_db()
     assert case.status == CaseStatus.ASSIGNED
@@ -81,11 +80,11 @@ def test_meeting_proposal_from_registration_to_answer(page, live_server, org, in
     page.goto(f"{live_server.url}/office/cases/?queue=report_requested")
     assert case.receipt_no in page.locator("#bulk-form table").inner_text()
     check_page(page, "cases-staff-4-queue")
-    page.click(f'a:text-is("{case.receipt_no}")')
+    press(page.locator(f'a:text-is("{case.receipt_no}")'))
     page.wait_for_url(f"**/office/cases/{case.receipt_no}/")
     page.fill(f"#id_r{report.pk}_report_submit-body", "현장을 확인했고 경찰서와 협의 중입니다.")
     with page.expect_navigation():
-        page.click(f"#form-report_submit-{report.pk} button[type=submit]")
+        press(page.locator(f"#form-report_submit-{report.pk} button[type=submit]"))
     assert "보고를 제출했습니다." in page.locator(".sotong-messages").inner_text()
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED
@@ -94,13 +93,9 @@ def test_meeting_proposal_from_registration_to_answer(page, live_server, org, in
     # The intake officer approves the report.
     switch_user(page, live_server, intake_officer)
     page.goto(f"{live_server.url}/office/cases/{case.receipt_no}/")
-    # The radio itself is visually hidden by KRDS; select it by its own click() and make sure it took, so a
-    # click landing during layout cannot leave the required choice empty (the browser would not submit).
-    approve = page.locator(f"#id_r{report.pk}_report_decide-decision_0")
-    approve.evaluate("radio => radio.click()")
-    expect(approve).to_be_checked()
+    choose(page.locator(f"#id_r{report.pk}_report_decide-decision_0"))
     with page.expect_navigation():
-        page.click(f"#form-report_decide-{report.pk} button[type=submit]")
+        press(page.locator(f"#form-report_decide-{report.pk} button[type=submit]"))
     assert "보고를 승인했습니다." in page.locator(".sotong-messages").inner_text()
     report.refresh_from_db()
     assert report.status == ReportStatus.APPROVED
@@ -112,7 +107,7 @@ def test_meeting_proposal_from_registration_to_answer(page, live_server, org, in
     open_action(page, "answer")
     page.fill("#id_answer-body", "경찰서 교통안전심의를 거쳐 5월에 횡단보도를 설치하겠습니다.")
     with page.expect_navigation():
-        page.click("#action-answer button[type=submit]")
+        press(page.locator("#action-answer button[type=submit]"))
     assert "답변을 등록했습니다." in page.locator(".sotong-messages").inner_text()
     assert "답변완료" in page.locator("#case-status").inner_text()
     case.refresh_from_db()
@@ -133,9 +128,9 @@ def test_a_refused_action_shows_its_message_next_to_the_form(page, live_server, 
     page.goto(f"{live_server.url}/office/cases/{case.receipt_no}/")
     open_action(page, "answer")
     page.fill("#id_answer-body", "수용하기 어렵습니다.")
-    page.click("#action-answer label[for=id_answer-is_rejection]")
+    choose(page.locator("#id_answer-is_rejection"))
     with page.expect_navigation():
-        page.click("#action-answer button[type=submit]")
+        press(page.locator("#action-answer button[type=submit]"))
     assert "거부 사유를 적어야 합니다" in page.locator("#action-answer").inner_text()
     assert Case.objects.get(pk=case.pk).status == CaseStatus.IN_PROGRESS
     check_page(page, "cases-staff-refused")
@@ -152,7 +147,7 @@ def test_unmasking_the_contact(page, live_server, org, handler, intake_officer):
     page.goto(f"{live_server.url}/office/cases/{case.receipt_no}/")
     assert "010-****-5678" in page.locator("#case-contact").inner_text()
     with page.expect_navigation():
-        page.click("text=연락처 보기")
+        press(page.locator("text=연락처 보기"))
     assert "010-1234-5678" in page.locator("#case-contact").inner_text()
     assert PersonalDataAccessLog.objects.filter(subject_id=str(case.pk)).count() == 1
     check_page(page, "cases-staff-unmasked")

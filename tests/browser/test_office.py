@@ -6,7 +6,7 @@ import pytest
 
 from sotong.accounts.models import Role
 from sotong.accounts.tests.fixtures import STAFF_PASSWORD
-from tests.browser.helpers import assert_accessible, confirmed_totp_device, screenshot, sign_in
+from tests.browser.helpers import assert_accessible, confirmed_totp_device, press, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -93,7 +93,7 @@ def test_office_on_a_375px_phone(request, mobile_page, live_server):
 def test_sign_out_from_the_header(request, page, live_server):
     staff_signed_in(request, page, live_server, Role.HANDLER)
 
-    page.locator("#krds-header").get_by_role("button", name="로그아웃").click()
+    press(page.locator("#krds-header").get_by_role("button", name="로그아웃"))
 
     page.wait_for_url(re.compile(r".*/accounts/login/.*"))
     page.goto(live_server.url + "/office/")
@@ -132,7 +132,7 @@ def test_session_warning_opens_before_expiry_and_extend_keeps_the_user_signed_in
     screenshot(page, "office-session-warning", full_page=False)
 
     with page.expect_response("**/accounts/session/extend/") as extended:
-        dialog.get_by_role("button", name="연장").click()
+        press(dialog.get_by_role("button", name="연장"))
     assert extended.value.status == 200
     dialog.wait_for(state="hidden")
     assert page.locator("#wrap").get_attribute("inert") is None
@@ -149,7 +149,7 @@ def test_session_warning_sign_out(request, page, live_server, short_sessions):
     page.goto(live_server.url + "/office/")
 
     dialog = wait_for_warning(page)
-    dialog.get_by_role("button", name="로그아웃").click()
+    press(dialog.get_by_role("button", name="로그아웃"))
 
     page.wait_for_url(re.compile(r".*/accounts/login/.*"))
     page.goto(live_server.url + "/office/")

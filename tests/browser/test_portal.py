@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.helpers import assert_accessible, screenshot
+from tests.browser.helpers import assert_accessible, press, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,7 +50,7 @@ def test_masthead_shows_on_an_official_site_right_after_the_skip_link(page, live
 
 def test_privacy_policy_page(page, live_server):
     page.goto(live_server.url + "/")
-    page.locator("#krds-header .krds-main-menu").get_by_role("link", name="개인정보 처리방침").click()
+    press(page.locator("#krds-header .krds-main-menu").get_by_role("link", name="개인정보 처리방침"))
 
     page.wait_for_url(live_server.url + "/privacy/")
     assert page.locator("h1").inner_text() == "개인정보 처리방침"
@@ -64,7 +64,7 @@ def test_privacy_policy_page(page, live_server):
 def test_language_switch_to_english_and_back(page, live_server):
     page.goto(live_server.url + "/privacy/")
 
-    page.locator("button.btn-navi.lang").click()
+    press(page.locator("button.btn-navi.lang"))
 
     page.wait_for_function("document.documentElement.lang === 'en'")
     assert page.url == live_server.url + "/privacy/"
@@ -73,7 +73,7 @@ def test_language_switch_to_english_and_back(page, live_server):
     assert_accessible(page)
     screenshot(page, "portal-privacy-en")
 
-    page.locator("button.btn-navi.lang").click()
+    press(page.locator("button.btn-navi.lang"))
     page.wait_for_function("document.documentElement.lang === 'ko'")
     assert page.locator("h1").inner_text() == "개인정보 처리방침"
 
@@ -90,13 +90,13 @@ def test_portal_on_a_375px_phone(mobile_page, live_server):
     assert_accessible(page)
     screenshot(page, "portal-home-mobile")
 
-    menu_button.click()
+    press(menu_button)
     nav = page.locator("#mobile-nav")
     nav.get_by_role("link", name="개인정보 처리방침").wait_for(state="visible")
     page.wait_for_function("document.body.classList.contains('is-gnb-mobile')")
     page.wait_for_timeout(600)  # the KRDS slide-in transition
     screenshot(page, "portal-menu-mobile", full_page=False)
-    nav.get_by_role("link", name="개인정보 처리방침").click()
+    press(nav.get_by_role("link", name="개인정보 처리방침"))
     page.wait_for_url(live_server.url + "/privacy/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert_accessible(page)
