@@ -6,7 +6,7 @@ at /office/cases/. Office URLs that must sit under /cases/ go in the marked sect
 
 from django.urls import path
 
-from sotong.cases.views import portal
+from sotong.cases.views import portal, portal_session
 
 app_name = "cases"
 
@@ -19,6 +19,9 @@ urlpatterns = [
     path("new/done/", portal.submit_done, name="portal_submit_done"),
     path("lookup/", portal.lookup, name="portal_lookup"),
     path("lookup/end/", portal.lookup_end, name="portal_lookup_end"),
+    path("session/extend/", portal_session.session_extend, name="portal_session_extend"),
+    path("session/end/", portal_session.session_end, name="portal_session_end"),
+    path("session/expired/", portal_session.session_expired, name="portal_session_expired"),
 ]
 
 # --- staff back office (if any must live under /cases/; see urls_office.py) ------------------------------

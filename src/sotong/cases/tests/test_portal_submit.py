@@ -365,6 +365,7 @@ PORTAL_SOURCES = (
     "queries.py",
     "forms_portal.py",
     "views/portal.py",
+    "views/portal_session.py",
     "cases/portal/",
 )
 

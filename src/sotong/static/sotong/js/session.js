@@ -1,7 +1,8 @@
 /*
- * 세션 만료 경고: opens the KRDS modal #session-warning SESSION_WARNING_SECONDS before the staff session
- * expires, counts down, and offers 연장 (POST to the extend endpoint) and 로그아웃 (POST logout).
- * When time runs out the page goes to the login page. Every request resets the server's clock
+ * 세션 만료 경고: opens the KRDS modal #session-warning SESSION_WARNING_SECONDS before the session
+ * expires, counts down, and offers 연장 (POST to the extend endpoint) and 로그아웃 (POST logout; on the
+ * portal 끝내기, the form named by data-end-form). When time runs out the page goes to the login page
+ * (or, on the portal, to data-expired-url). Every request resets the server's clock
  * (SESSION_SAVE_EVERY_REQUEST), so page loads and htmx requests restart the countdown; other tabs are
  * kept in step through localStorage.
  */
@@ -105,6 +106,11 @@
 
   function expire() {
     window.clearInterval(timer);
+    // The portal has no login: its citizens go to a page that says what was discarded.
+    if (dialog.dataset.expiredUrl) {
+      window.location.assign(dialog.dataset.expiredUrl);
+      return;
+    }
     var next = encodeURIComponent(window.location.pathname + window.location.search);
     window.location.assign(dialog.dataset.loginUrl + "?next=" + next);
   }
@@ -160,7 +166,9 @@
   }
 
   function logout() {
-    var form = document.querySelector("[data-logout-form]");
+    var form = dialog.dataset.endForm
+      ? document.getElementById(dialog.dataset.endForm)
+      : document.querySelector("[data-logout-form]");
     try {
       window.localStorage.removeItem(STORAGE_KEY);
     } catch (e) {
