@@ -41,6 +41,7 @@ from sotong.cases.models import (
     ProgressReport,
     ReportStatus,
 )
+from sotong.cases.search import search_cases
 from sotong.core.business_calendar import SEOUL, business_calendar
 
 __all__ = [
@@ -217,9 +218,5 @@ def apply_filters(cases: QuerySet[Case], filters: CaseFilters) -> QuerySet[Case]
 
 
 def search(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
-    """Every word of `text` in the title, body or receipt number (case-insensitive substring match)."""
-    for word in text.split()[:8]:
-        cases = cases.filter(
-            Q(title__icontains=word) | Q(body__icontains=word) | Q(receipt_no__icontains=word)
-        )
-    return cases
+    """Every term of `text` in the title, body or receipt number: Korean full-text search (cases.search)."""
+    return search_cases(cases, text)
