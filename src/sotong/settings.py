@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "sotong.core",
     "sotong.accounts",
     "sotong.messaging",
+    "sotong.people",
     "sotong.cases",
     "sotong.portal",
     "sotong.office",
