@@ -1,0 +1,668 @@
+"""정책고객 일괄 등록: homepage and mobile-web exports, e-mail lists; streamed, checked row by row.
+
+    report = preview(file, filename="가입자.xlsx", actor=staff)               # writes nothing
+    report.proposals                                                          # rows matching a person
+    report = commit(file, filename="가입자.xlsx", actor=staff, decisions={7: "merge"})
+
+Two phases over the same file. `preview` reads every row, checks it (Korean reasons), finds duplicates
+inside the file and people already registered (blind-index match: a merge proposal), and writes nothing.
+`commit` does the same again (the registry may have changed since) and writes the good rows in batches:
+new people with their consents (evidence "import file X row N") and, for proposals the staff accepted,
+the blanks of the existing person filled and the consent recorded on them. Rows refused, duplicates and
+declined proposals are reported, each with its reason; nothing valid is lost and nothing invalid written.
+
+Memory does not grow with the file: rows are read one at a time, checked and written per batch, the keys
+seen so far (for duplicates inside the file) live in a temporary on-disk SQLite table, and the report keeps
+at most `keep` rows in memory while `sink` (e.g. `ReportWriter`) receives every one of them.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import sqlite3
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import IO, Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sotong.core.events import record_event
+from sotong.people.actions import update_person
+from sotong.people.actions._common import require
+from sotong.people.actions.consents import consent_clock, give_consent
+from sotong.people.actions.persons import default_district
+from sotong.people.cleaning import (
+    clean_birth_year,
+    clean_dong,
+    clean_email,
+    clean_gender,
+    clean_mobile,
+    clean_name,
+    clean_occupation,
+    dong_table,
+    email_index_for,
+    looks_like_resident_number,
+    phone_index_for,
+)
+from sotong.people.errors import PeopleError
+from sotong.people.import_files import FIELD_LABELS, ImportFileError, map_columns, read_table
+from sotong.people.models import (
+    Consent,
+    ConsentMethod,
+    ConsentPurpose,
+    ContactChannel,
+    ImportBatch,
+    Membership,
+    MembershipKind,
+    Person,
+    Source,
+    current_year,
+)
+
+__all__ = ["ImportFileError", "ImportReport", "ReportWriter", "RowOutcome", "commit", "preview"]
+
+BATCH_SIZE = 1000
+KEEP_ROWS = 10_000
+MAX_ROWS = 2_000_000
+_DATE_FORMATS = ("%Y-%m-%d", "%Y.%m.%d", "%Y/%m/%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
+_PERSON_FIELDS = ("name", "gender", "birth_year", "dong", "occupation", "mobile", "email")
+
+
+class Status:
+    NEW = "new"  # preview: would be registered; commit: registered
+    PROPOSAL = "proposal"  # matches a registered person; preview only, or declined at commit
+    MERGED = "merged"  # commit: the proposal accepted, the existing person completed
+    DUPLICATE = "duplicate"  # the same person as an earlier row of the file
+    REJECTED = "rejected"  # invalid: reasons say why
+
+    LABELS = {
+        NEW: "신규",
+        PROPOSAL: "기존 정책고객과 일치(병합 제안)",
+        MERGED: "기존 정책고객에 병합",
+        DUPLICATE: "파일 안 중복",
+        REJECTED: "오류",
+    }
+
+
+@dataclass
+class RowOutcome:
+    """What happened (or would happen) to one row of the file."""
+
+    row: int
+    status: str
+    reasons: list[str] = field(default_factory=list)
+    person_id: int | None = None
+    duplicate_of: int | None = None
+    differences: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return _(Status.LABELS[self.status])
+
+
+@dataclass
+class ImportReport:
+    """The row-by-row report: counts for every row, the rows themselves up to `keep`."""
+
+    filename: str
+    committed: bool
+    mapping: dict[str, str] = field(default_factory=dict)
+    ignored_columns: list[str] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    rows: list[RowOutcome] = field(default_factory=list)
+    truncated: bool = False
+    batch_id: int | None = None
+    keep: int = KEEP_ROWS
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def proposals(self) -> list[RowOutcome]:
+        return [r for r in self.rows if r.status == Status.PROPOSAL]
+
+    @property
+    def rejected(self) -> list[RowOutcome]:
+        return [r for r in self.rows if r.status == Status.REJECTED]
+
+    def add(self, outcome: RowOutcome, sink: Callable[[RowOutcome], None] | None) -> None:
+        self.counts[outcome.status] += 1
+        if len(self.rows) < self.keep:
+            self.rows.append(outcome)
+        else:
+            self.truncated = True
+        if sink is not None:
+            sink(outcome)
+
+
+class ReportWriter:
+    """A sink writing every row's outcome as CSV (행, 결과, 사유, 정책고객, 중복 행) for download."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._writer = csv.writer(stream)
+        self._writer.writerow([_("행"), _("결과"), _("사유"), _("정책고객"), _("중복 행")])
+
+    def __call__(self, outcome: RowOutcome) -> None:
+        self._writer.writerow(
+            [
+                outcome.row,
+                outcome.label,
+                " / ".join(outcome.reasons),
+                outcome.person_id or "",
+                outcome.duplicate_of or "",
+            ]
+        )
+
+
+class _SeenKeys:
+    """Contact keys met earlier in the file → their row, on disk so that memory stays flat."""
+
+    def __init__(self) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix="sotong-import-")
+        self._db = sqlite3.connect(os.path.join(self._dir.name, "seen.sqlite3"))
+        self._db.execute("PRAGMA journal_mode=OFF")
+        self._db.execute("PRAGMA synchronous=OFF")
+        self._db.execute("CREATE TABLE seen (key TEXT PRIMARY KEY, row INTEGER) WITHOUT ROWID")
+
+    def find(self, keys: Iterable[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        wanted = list(dict.fromkeys(keys))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(self._db.execute(f"SELECT key, row FROM seen WHERE key IN ({marks})", chunk))  # noqa: S608
+        return found
+
+    def add(self, pairs: dict[str, int]) -> None:
+        self._db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?)", pairs.items())
+
+    def close(self) -> None:
+        self._db.close()
+        self._dir.cleanup()
+
+
+@dataclass
+class _Row:
+    number: int
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # "m:<index>", "e:<index>"
+
+
+def _given_at(text: str) -> datetime:
+    for fmt in _DATE_FORMATS:
+        try:
+            parsed = datetime.strptime(text.strip(), fmt)  # noqa: DTZ007 - made aware just below
+        except ValueError:
+            continue
+        return timezone.make_aware(parsed)
+    raise PeopleError(
+        _("동의일 '%(value)s'이(가) 날짜가 아닙니다 (예: 2025-03-05).") % {"value": text},
+        field="consent_date",
+    )
+
+
+class _Importer:
+    def __init__(
+        self,
+        *,
+        filename: str,
+        actor: Any,
+        commit: bool,
+        source: str,
+        purposes: Sequence[str],
+        channels: Sequence[str],
+        mapping: dict[str, str] | None,
+        membership: str | None,
+        on_match: str,
+        decisions: dict[int, str] | None,
+        batch_size: int,
+        keep: int,
+        sink: Callable[[RowOutcome], None] | None,
+        max_rows: int,
+    ) -> None:
+        require(actor, "people.import_people")
+        self.filename = os.path.basename(filename)[:255]
+        self.actor = actor
+        self.commit = commit
+        self.source = Source(source)
+        self.channels = {ContactChannel(c) for c in channels}
+        if not self.channels:
+            raise PeopleError(_("수신 방법(문자 또는 전자우편)을 하나 이상 선택해 주세요."), field="channels")
+        found = {p.code: p for p in ConsentPurpose.objects.filter(code__in=purposes, is_active=True)}
+        missing = [code for code in purposes if code not in found]
+        if missing or not purposes:
+            raise PeopleError(
+                _("동의 목적을 확인해 주세요: %(codes)s") % {"codes": ", ".join(missing) or "-"},
+                field="purposes",
+            )
+        self.purposes = [found[code] for code in purposes]
+        self.user_mapping = mapping
+        self.membership = MembershipKind(membership) if membership else None
+        if on_match not in ("merge", "skip"):
+            raise PeopleError(_("일치하는 정책고객 처리 방법은 merge 또는 skip입니다."), field="on_match")
+        self.on_match = on_match
+        self.decisions = decisions or {}
+        self.batch_size = max(1, batch_size)
+        self.sink = sink
+        self.max_rows = max_rows
+        self.report = ImportReport(filename=self.filename, committed=commit, keep=keep)
+        self.dongs = dong_table()
+        self.year = current_year()
+        self.now = timezone.now()
+        self.district = default_district()
+        self.batch: ImportBatch | None = None
+
+    # --- the run ---------------------------------------------------------------------------------
+
+    def run(self, file: Any) -> ImportReport:
+        rows = read_table(file, self.filename)
+        first = next(rows, None)
+        if first is None:
+            raise ImportFileError(_("빈 파일입니다."), field="file")
+        columns, ignored = map_columns(first[1], self.user_mapping)
+        self.columns = columns
+        self.report.mapping = {first[1][i]: FIELD_LABELS[f] for i, f in columns.items()}
+        self.report.ignored_columns = ignored
+        if self.commit:
+            self.batch = ImportBatch.objects.create(
+                filename=self.filename,
+                source=self.source,
+                purposes=[p.code for p in self.purposes],
+                started_by=self.actor,
+            )
+            self.report.batch_id = self.batch.pk
+        seen = _SeenKeys()
+        try:
+            pending: list[_Row] = []
+            for count, (number, cells) in enumerate(rows, start=1):
+                if count > self.max_rows:
+                    raise ImportFileError(
+                        _("한 번에 %(n)d행까지 올릴 수 있습니다.") % {"n": self.max_rows}, field="file"
+                    )
+                pending.append(self._check(number, cells))
+                if len(pending) >= self.batch_size:
+                    self._process(pending, seen)
+                    pending = []
+            if pending:
+                self._process(pending, seen)
+        finally:
+            seen.close()
+        if self.batch is not None:
+            self.batch.finished_at = timezone.now()
+            self.batch.counts = dict(self.report.counts)
+            self.batch.save(update_fields=["finished_at", "counts"])
+            record_event(
+                self.actor, "people.imported", self.batch, after={"file": self.filename, **self.batch.counts}
+            )
+        return self.report
+
+    # --- checking one row ------------------------------------------------------------------------
+
+    def _check(self, number: int, cells: list[str]) -> _Row:
+        row = _Row(number)
+        raw = {f: (cells[i] if i < len(cells) else "") for i, f in self.columns.items()}
+        if any(looks_like_resident_number(cell) for cell in cells):
+            row.errors.append(_("주민등록번호로 보이는 값이 있어 받을 수 없습니다."))
+            return row
+        cleaners: tuple[tuple[str, Callable[[Any], Any]], ...] = (
+            ("name", clean_name),
+            ("mobile", clean_mobile),
+            ("email", clean_email),
+            ("gender", clean_gender),
+            ("birth_year", lambda v: clean_birth_year(v, year=self.year)),
+            ("dong", lambda v: clean_dong(v, table=self.dongs)),
+            ("occupation", clean_occupation),
+        )
+        for name, cleaner in cleaners:
+            try:
+                row.values[name] = cleaner(raw.get(name, ""))
+            except PeopleError as exc:
+                row.errors.append(exc.message)
+        given_at = self.now
+        if raw.get("consent_date"):
+            try:
+                given_at = _given_at(raw["consent_date"])
+            except PeopleError as exc:
+                row.errors.append(exc.message)
+        if given_at > self.now:
+            row.errors.append(_("동의일이 미래입니다."))
+        for purpose in self.purposes:
+            if consent_clock(purpose, given_at)[0] <= self.now:
+                row.errors.append(
+                    _("동의일로부터 '%(purpose)s' 보유 기간(%(months)d개월)이 지나 등록할 수 없습니다.")
+                    % {"purpose": purpose.name, "months": purpose.retention_months}
+                )
+        row.values["given_at"] = given_at
+        mobile, email = row.values.get("mobile"), row.values.get("email")
+        if not row.errors:
+            if not mobile and not email:
+                row.errors.append(_("휴대전화나 전자우편 중 하나는 있어야 합니다."))
+            elif not (
+                (mobile and ContactChannel.SMS in self.channels)
+                or (email and ContactChannel.EMAIL in self.channels)
+            ):
+                row.errors.append(
+                    _("동의한 수신 방법에 맞는 연락처(문자는 휴대전화, 전자우편은 주소)가 없습니다.")
+                )
+        if row.errors:
+            return row
+        if mobile:
+            row.values["mobile_index"] = phone_index_for(mobile)
+            row.keys.append("m:" + row.values["mobile_index"][:32])
+        if email:
+            row.values["email_index"] = email_index_for(email)
+            row.keys.append("e:" + row.values["email_index"][:32])
+        return row
+
+    # --- a batch ---------------------------------------------------------------------------------
+
+    def _process(self, rows: list[_Row], seen: _SeenKeys) -> None:
+        earlier = seen.find(key for row in rows for key in row.keys)
+        in_batch: dict[str, int] = {}
+        outcomes: dict[int, RowOutcome] = {}
+        fresh: list[_Row] = []
+        for row in rows:
+            if row.errors:
+                outcomes[row.number] = RowOutcome(row.number, Status.REJECTED, row.errors)
+                continue
+            first = next(
+                (in_batch.get(k) or earlier.get(k) for k in row.keys if in_batch.get(k) or earlier.get(k)),
+                None,
+            )
+            if first is not None:
+                outcomes[row.number] = RowOutcome(
+                    row.number,
+                    Status.DUPLICATE,
+                    [_("%(row)d행과 같은 사람입니다 (휴대전화 또는 전자우편이 같음).") % {"row": first}],
+                    duplicate_of=first,
+                )
+                continue
+            for key in row.keys:
+                in_batch[key] = row.number
+            fresh.append(row)
+        seen.add(in_batch)
+
+        existing = self._existing(fresh)
+        new_rows: list[_Row] = []
+        matches: list[tuple[_Row, Person]] = []
+        for row in fresh:
+            by_mobile = existing.get(("m", row.values.get("mobile_index", "")))
+            by_email = existing.get(("e", row.values.get("email_index", "")))
+            if by_mobile and by_email and by_mobile.pk != by_email.pk:
+                outcomes[row.number] = RowOutcome(
+                    row.number,
+                    Status.REJECTED,
+                    [
+                        _(
+                            "휴대전화는 정책고객 #%(a)d, 전자우편은 #%(b)d와 일치합니다. 두 사람을 먼저 병합해 주세요."
+                        )
+                        % {"a": by_mobile.pk, "b": by_email.pk}
+                    ],
+                )
+            elif by_mobile or by_email:
+                person = by_mobile or by_email
+                assert person is not None
+                outcomes[row.number] = RowOutcome(
+                    row.number,
+                    Status.PROPOSAL,
+                    [
+                        _("이미 등록된 정책고객 #%(id)d와 휴대전화 또는 전자우편이 같습니다.")
+                        % {"id": person.pk}
+                    ],
+                    person_id=person.pk,
+                    differences=_differences(person, row.values),
+                )
+                matches.append((row, person))
+            else:
+                outcomes[row.number] = RowOutcome(row.number, Status.NEW)
+                new_rows.append(row)
+
+        if self.commit:
+            self._write(new_rows, matches, outcomes)
+        for row in rows:
+            self.report.add(outcomes[row.number], self.sink)
+
+    def _existing(self, rows: list[_Row]) -> dict[tuple[str, str], Person]:
+        mobiles = [r.values["mobile_index"] for r in rows if r.values.get("mobile_index")]
+        emails = [r.values["email_index"] for r in rows if r.values.get("email_index")]
+        found: dict[tuple[str, str], Person] = {}
+        fields = (
+            "pk",
+            "name",
+            "gender",
+            "birth_year",
+            "dong",
+            "occupation",
+            "mobile_index",
+            "email_index",
+            "anonymised_at",
+        )
+        if mobiles:
+            for person in Person.objects.filter(mobile_index__in=mobiles).only(*fields):
+                found["m", person.mobile_index] = person
+        if emails:
+            for person in Person.objects.filter(email_index__in=emails).only(*fields):
+                found["e", person.email_index] = person
+        return found
+
+    # --- writing (commit) ------------------------------------------------------------------------
+
+    def _write(
+        self, new_rows: list[_Row], matches: list[tuple[_Row, Person]], outcomes: dict[int, RowOutcome]
+    ) -> None:
+        try:
+            with transaction.atomic():
+                created = self._create(new_rows)
+        except IntegrityError:
+            # Someone registered one of these contacts since the batch was checked: row by row instead.
+            created = []
+            for row in new_rows:
+                try:
+                    with transaction.atomic():
+                        created += self._create([row])
+                except IntegrityError:
+                    outcomes[row.number] = RowOutcome(
+                        row.number,
+                        Status.REJECTED,
+                        [_("처리 중 같은 연락처가 다른 경로로 등록되었습니다. 다시 올려 주세요.")],
+                    )
+        for row, person in zip(
+            [r for r in new_rows if outcomes[r.number].status == Status.NEW], created, strict=True
+        ):
+            outcomes[row.number].person_id = person.pk
+        merged = 0
+        for row, person in matches:
+            decision = self.decisions.get(row.number, self.on_match)
+            outcome = outcomes[row.number]
+            if decision != "merge":
+                outcome.reasons.append(_("병합하지 않고 건너뛰었습니다."))
+                continue
+            try:
+                with transaction.atomic():
+                    self._merge_into(person, row)
+            except PeopleError as exc:
+                outcomes[row.number] = RowOutcome(
+                    row.number, Status.REJECTED, [exc.message], person_id=person.pk
+                )
+                continue
+            outcome.status = Status.MERGED
+            outcome.reasons = [_("정책고객 #%(id)d에 병합했습니다.") % {"id": person.pk}]
+            merged += 1
+        if new_rows or merged:
+            record_event(
+                self.actor,
+                "people.import_batch_written",
+                self.batch,
+                after={
+                    "rows": [new_rows[0].number, new_rows[-1].number] if new_rows else [],
+                    "created": len(created),
+                    "merged": merged,
+                },
+            )
+
+    def _create(self, rows: list[_Row]) -> list[Person]:
+        if not rows:
+            return []
+        people = Person.objects.bulk_create(
+            [
+                Person(
+                    name=row.values["name"],
+                    gender=row.values["gender"],
+                    birth_year=row.values["birth_year"],
+                    district=self.district,
+                    dong=row.values["dong"],
+                    occupation=row.values["occupation"],
+                    mobile=row.values["mobile"],
+                    mobile_index=row.values.get("mobile_index", ""),
+                    email=row.values["email"],
+                    email_index=row.values.get("email_index", ""),
+                    source=self.source,
+                    import_batch=self.batch,
+                    import_row=row.number,
+                    created_at=self.now,
+                )
+                for row in rows
+            ]
+        )
+        consents = []
+        memberships = []
+        for row, person in zip(rows, people, strict=True):
+            for purpose in self.purposes:
+                consents.append(self._consent(person, purpose, row))
+            if self.membership is not None:
+                memberships.append(
+                    Membership(person=person, kind=self.membership, started_on=row.values["given_at"].date())
+                )
+        Consent.objects.bulk_create(consents)
+        if memberships:
+            Membership.objects.bulk_create(memberships)
+        return people
+
+    def _evidence(self, row: _Row) -> dict[str, Any]:
+        return {
+            "method": ConsentMethod.IMPORT.value,
+            "file": self.filename,
+            "row": row.number,
+            "batch": self.batch.pk if self.batch else None,
+        }
+
+    def _consent(self, person: Person, purpose: ConsentPurpose, row: _Row) -> Consent:
+        given_at = row.values["given_at"]
+        expires_at, reconfirm_due_at = consent_clock(purpose, given_at)
+        return Consent(
+            person=person,
+            purpose=purpose,
+            items=purpose.items,
+            sms=ContactChannel.SMS in self.channels and bool(row.values["mobile"]),
+            email=ContactChannel.EMAIL in self.channels and bool(row.values["email"]),
+            method=ConsentMethod.IMPORT,
+            evidence=self._evidence(row),
+            given_at=given_at,
+            expires_at=expires_at,
+            reconfirm_due_at=reconfirm_due_at,
+        )
+
+    def _merge_into(self, person: Person, row: _Row) -> None:
+        """The accepted proposal: fill the person's blanks from the row and record the row's consents
+        (unless the person already holds a newer one for that purpose)."""
+        if person.anonymised_at is not None:
+            raise PeopleError(_("익명화된 정책고객에는 병합할 수 없습니다."))
+        current = Person.objects.get(pk=person.pk)
+        blanks = {f: row.values[f] for f in _PERSON_FIELDS if row.values.get(f) and not getattr(current, f)}
+        if blanks:
+            current = update_person(self.actor, current, **blanks)
+        evidence = self._evidence(row)
+        given_at = row.values["given_at"]
+        for purpose in self.purposes:
+            newer = (
+                Consent.objects.open()
+                .filter(person=current, purpose=purpose, given_at__gte=given_at)
+                .exists()
+            )
+            if newer:
+                continue
+            sms = ContactChannel.SMS in self.channels and bool(current.mobile)
+            email = ContactChannel.EMAIL in self.channels and bool(current.email)
+            if sms or email:
+                give_consent(
+                    self.actor,
+                    current,
+                    purpose,
+                    sms=sms,
+                    email=email,
+                    method=ConsentMethod.IMPORT,
+                    evidence=evidence,
+                    given_at=given_at,
+                )
+
+
+def _differences(person: Person, values: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """Fields where the row and the registered person disagree (names masked), for the proposal."""
+    from sotong.core.masking import mask_name
+
+    differences: dict[str, tuple[str, str]] = {}
+    for name in ("name", "gender", "birth_year", "dong", "occupation"):
+        ours, theirs = getattr(person, name), values.get(name)
+        if ours and theirs and ours != theirs:
+            shown = (mask_name(ours), mask_name(theirs)) if name == "name" else (str(ours), str(theirs))
+            differences[FIELD_LABELS[name]] = shown
+    return differences
+
+
+def preview(
+    file: Any,
+    *,
+    filename: str,
+    actor: Any,
+    source: str = Source.IMPORT,
+    purposes: Sequence[str] = ("e_sotong",),
+    channels: Sequence[str] = ("sms", "email"),
+    mapping: dict[str, str] | None = None,
+    membership: str | None = None,
+    batch_size: int = BATCH_SIZE,
+    keep: int = KEEP_ROWS,
+    sink: Callable[[RowOutcome], None] | None = None,
+    max_rows: int = MAX_ROWS,
+) -> ImportReport:
+    """일괄 등록 미리보기: the report and merge proposals for `file`; writes nothing."""
+    return _Importer(
+        filename=filename, actor=actor, commit=False, source=source, purposes=purposes, channels=channels,
+        mapping=mapping, membership=membership, on_match="skip", decisions=None, batch_size=batch_size,
+        keep=keep, sink=sink, max_rows=max_rows,
+    ).run(file)  # fmt: skip
+
+
+def commit(
+    file: Any,
+    *,
+    filename: str,
+    actor: Any,
+    source: str = Source.IMPORT,
+    purposes: Sequence[str] = ("e_sotong",),
+    channels: Sequence[str] = ("sms", "email"),
+    mapping: dict[str, str] | None = None,
+    membership: str | None = None,
+    on_match: str = "skip",
+    decisions: dict[int, str] | None = None,
+    batch_size: int = BATCH_SIZE,
+    keep: int = KEEP_ROWS,
+    sink: Callable[[RowOutcome], None] | None = None,
+    max_rows: int = MAX_ROWS,
+) -> ImportReport:
+    """일괄 등록: write the good rows in batches (each batch whole or not) and report every row.
+
+    Rows matching a registered person are merged into them when `decisions[row]` (or `on_match`) is
+    "merge", else skipped and reported. Consents carry the evidence "import file X row N"."""
+    return _Importer(
+        filename=filename, actor=actor, commit=True, source=source, purposes=purposes, channels=channels,
+        mapping=mapping, membership=membership, on_match=on_match, decisions=decisions,
+        batch_size=batch_size, keep=keep, sink=sink, max_rows=max_rows,
+    ).run(file)  # fmt: skip

@@ -1,0 +1,263 @@
+"""일괄 등록: column mapping, row checks with Korean reasons, deduplication, preview and commit."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from openpyxl import Workbook
+
+from sotong.core.models import Code, CodeGroup, Event
+from sotong.people import imports
+from sotong.people.errors import NotPermitted
+from sotong.people.models import Consent, ImportBatch, Membership, Person
+
+HEADER = ["성명", "핸드폰", "전자우편", "성별", "생년", "동", "직업", "가입일"]
+
+
+def csv_file(rows: list[list[str]], header: list[str] = HEADER, encoding: str = "utf-8-sig") -> io.BytesIO:
+    text = "\n".join(",".join(cells) for cells in [header, *rows]) + "\n"
+    return io.BytesIO(text.encode(encoding))
+
+
+def xlsx_file(rows: list[list[object]], header: list[str] = HEADER) -> io.BytesIO:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    stream = io.BytesIO()
+    workbook.save(stream)
+    stream.seek(0)
+    return stream
+
+
+def recent(days: int = 30) -> str:
+    return (timezone.localdate() - timedelta(days=days)).isoformat()
+
+
+@pytest.fixture
+def mixed_rows() -> list[list[str]]:
+    return [
+        ["김민준", "010-1111-0001", "minjun@example.com", "남", "1985", "행당1동", "교사", recent()],  # 2 new
+        ["이서연", "01011110002", "", "여", "1990-04-02", "마장동", "", ""],  # 3 new
+        ["박도윤", "010-1111-000", "", "남", "1970", "옥수동", "", ""],  # 4 bad phone
+        ["최하은", "", "", "여", "", "", "", ""],  # 5 no contact
+        ["정지우", "010-1111-0003", "not-an-email", "x", "85", "", "", ""],  # 6 three errors
+        ["김민준", "+82 10 1111 0001", "", "남", "", "", "", ""],  # 7 duplicate of 2
+        ["강예준", "010-1111-0004", "", "", "", "", "", "2999-01-01"],  # 8 future consent
+        ["윤서준", "010-1111-0005", "", "", "", "", "", "2001-01-01"],  # 9 retention over
+        ["한지민", "010-1111-0006", "", "", "", "", "", ""],  # 10 new
+    ]
+
+
+def test_preview_reports_every_row_and_writes_nothing(db, programme_manager, purposes, mixed_rows):
+    report = imports.preview(csv_file(mixed_rows), filename="가입자.csv", actor=programme_manager)
+
+    by_row = {r.row: r for r in report.rows}
+    assert [by_row[n].status for n in range(2, 11)] == [
+        "new", "new", "rejected", "rejected", "rejected", "duplicate", "rejected", "rejected", "new",
+    ]  # fmt: skip
+    assert "휴대전화 번호가 올바르지 않습니다" in by_row[4].reasons[0]
+    assert by_row[5].reasons == ["휴대전화나 전자우편 중 하나는 있어야 합니다."]
+    assert len(by_row[6].reasons) == 3
+    assert by_row[7].duplicate_of == 2
+    assert "미래" in by_row[8].reasons[0]
+    assert "보유 기간" in by_row[9].reasons[0]
+    assert report.counts == {"new": 3, "rejected": 5, "duplicate": 1}
+    assert report.mapping["핸드폰"] == "휴대전화"
+    assert report.mapping["생년"] == "출생연도"
+    assert not Person.objects.exists()
+    assert not ImportBatch.objects.exists()
+    assert not Event.objects.filter(verb__startswith="people.").exists()
+
+
+def test_commit_writes_good_rows_with_import_evidence(db, programme_manager, purposes, mixed_rows):
+    report = imports.commit(
+        csv_file(mixed_rows),
+        filename="가입자.csv",
+        actor=programme_manager,
+        membership="subscriber",
+        batch_size=4,
+    )
+
+    assert report.counts == {"new": 3, "rejected": 5, "duplicate": 1}
+    people = {p.import_row: p for p in Person.objects.all()}
+    assert sorted(people) == [2, 3, 10]
+    minjun = people[2]
+    assert (minjun.name, minjun.mobile, minjun.email, minjun.gender, minjun.birth_year, minjun.dong) == (
+        "김민준", "01011110001", "minjun@example.com", "M", 1985, "행당1동",
+    )  # fmt: skip
+    consent = Consent.objects.get(person=minjun)
+    assert consent.evidence == {"method": "import", "file": "가입자.csv", "row": 2, "batch": report.batch_id}
+    assert timezone.localtime(consent.given_at).date().isoformat() == recent()
+    assert consent.channels == ["sms", "email"]
+    assert Consent.objects.get(person=people[3]).channels == ["sms"]
+    assert Membership.objects.filter(kind="subscriber").count() == 3
+    batch = ImportBatch.objects.get()
+    assert batch.counts == {"new": 3, "rejected": 5, "duplicate": 1}
+    assert Event.objects.for_target(batch).filter(verb="people.imported").exists()
+    assert {r.row: r.person_id for r in report.rows if r.status == "new"} == {
+        n: people[n].pk for n in (2, 3, 10)
+    }
+
+
+def test_existing_person_is_a_proposal_then_merged_on_request(make_person, programme_manager, purposes):
+    existing = make_person(name="김민준", mobile="010-2222-0001", email="", dong="", consent=None)
+    rows = [
+        ["김민중", "010-2222-0001", "minjun@example.com", "남", "1985", "행당1동", "교사", ""],
+        ["이서연", "010-2222-0002", "", "", "", "", "", ""],
+    ]
+
+    preview = imports.preview(csv_file(rows), filename="a.csv", actor=programme_manager)
+    assert [(p.row, p.person_id) for p in preview.proposals] == [(2, existing.pk)]
+    assert preview.proposals[0].differences == {"성명": ("김*준", "김*중")}
+
+    skipped = imports.commit(csv_file(rows), filename="a.csv", actor=programme_manager)
+    assert skipped.counts == {"proposal": 1, "new": 1}
+    existing.refresh_from_db()
+    assert existing.email == ""
+
+    merged = imports.commit(csv_file(rows), filename="a.csv", actor=programme_manager, decisions={2: "merge"})
+    assert merged.counts == {"merged": 1, "proposal": 1}
+    existing.refresh_from_db()
+    assert existing.name == "김민준"  # the registered name is kept
+    assert existing.email == "minjun@example.com"
+    assert (existing.dong, existing.occupation, existing.birth_year) == ("행당1동", "교사", 1985)
+    consent = Consent.objects.get(person=existing)
+    assert consent.evidence["row"] == 2
+    assert consent.channels == ["sms", "email"]
+    assert Person.objects.count() == 2
+
+
+def test_row_matching_two_people_is_refused(make_person, programme_manager, purposes):
+    a = make_person(mobile="010-3333-0001", email="")
+    b = make_person(mobile="", email="b@example.com")
+    report = imports.preview(
+        csv_file([["누구", "010-3333-0001", "b@example.com", "", "", "", "", ""]]),
+        filename="a.csv",
+        actor=programme_manager,
+    )
+    assert report.rows[0].status == "rejected"
+    assert f"#{a.pk}" in report.rows[0].reasons[0]
+    assert f"#{b.pk}" in report.rows[0].reasons[0]
+
+
+def test_xlsx_with_numbers_and_dates_and_english_headers(db, programme_manager, purposes):
+    rows = [
+        ["Hong", 1012345678, "hong@example.com", "F", 1988, "", "", timezone.localdate() - timedelta(days=3)]
+    ]
+    header = ["name", "mobile", "e-mail", "gender", "birth year", "dong", "job", "가입일자"]
+    report = imports.commit(
+        xlsx_file(rows, header),
+        filename="export.xlsx",
+        actor=programme_manager,
+        mapping={"birth year": "birth_year"},
+    )
+    # 1012345678 lost its leading zero in Excel: not a valid mobile number, reported as such.
+    assert report.rows[0].status == "rejected"
+    assert "휴대전화" in report.rows[0].reasons[0]
+
+    rows[0][1] = "010-1234-5678"
+    report = imports.commit(
+        xlsx_file(rows, header),
+        filename="export.xlsx",
+        actor=programme_manager,
+        mapping={"birth year": "birth_year"},
+    )
+    person = Person.objects.get()
+    assert report.counts == {"new": 1}
+    assert (person.gender, person.birth_year) == ("F", 1988)
+
+
+def test_cp949_csv_is_read(db, programme_manager, purposes):
+    report = imports.preview(
+        csv_file([["홍길동", "010-4444-0001", "", "", "", "", "", ""]], encoding="cp949"),
+        filename="old.csv",
+        actor=programme_manager,
+    )
+    assert report.counts == {"new": 1}
+
+
+def test_file_with_resident_number_column_is_refused(db, programme_manager, purposes):
+    with pytest.raises(imports.ImportFileError, match="주민등록번호"):
+        imports.preview(
+            csv_file([["a", "b"]], header=["성명", "주민등록번호", "휴대폰"]),
+            filename="a.csv",
+            actor=programme_manager,
+        )
+
+
+def test_resident_number_in_a_cell_is_refused(db, programme_manager, purposes):
+    report = imports.preview(
+        csv_file([["홍길동 850101-1234567", "010-4444-0002", "", "", "", "", "", ""]]),
+        filename="a.csv",
+        actor=programme_manager,
+    )
+    assert report.rows[0].status == "rejected"
+    assert "주민등록번호" in report.rows[0].reasons[0]
+
+
+def test_file_without_contact_columns_is_refused(db, programme_manager, purposes):
+    with pytest.raises(imports.ImportFileError, match="휴대전화나 전자우편 열"):
+        imports.preview(
+            csv_file([["홍길동"]], header=["이름", "주소"]), filename="a.csv", actor=programme_manager
+        )
+
+
+def test_unknown_format_and_two_columns_for_one_field(db, programme_manager, purposes):
+    with pytest.raises(imports.ImportFileError, match="xlsx 또는 csv"):
+        imports.preview(io.BytesIO(b"x"), filename="a.txt", actor=programme_manager)
+    with pytest.raises(imports.ImportFileError, match="둘 이상"):
+        imports.preview(csv_file([], header=["휴대폰", "핸드폰"]), filename="a.csv", actor=programme_manager)
+
+
+def test_dong_checked_against_the_code_table_with_aliases(db, programme_manager, purposes):
+    group = CodeGroup.objects.create(key="dong", name="행정동")
+    Code.objects.create(group=group, code="11200520", name="행당1동", attributes={"aliases": ["행1"]})
+    rows = [
+        ["가", "010-5555-0001", "", "", "", "행1", "", ""],
+        ["나", "010-5555-0002", "", "", "", "강남동", "", ""],
+    ]
+    report = imports.commit(csv_file(rows), filename="a.csv", actor=programme_manager)
+    assert [r.status for r in report.rows] == ["new", "rejected"]
+    assert "행정동 '강남동'" in report.rows[1].reasons[0]
+    assert Person.objects.get().dong == "행당1동"
+
+
+def test_channels_must_match_the_row_contacts(db, programme_manager, purposes):
+    rows = [["가", "", "ga@example.com", "", "", "", "", ""]]
+    report = imports.preview(csv_file(rows), filename="a.csv", actor=programme_manager, channels=["sms"])
+    assert report.rows[0].status == "rejected"
+
+
+def test_report_keeps_a_bounded_number_of_rows_and_streams_all(db, programme_manager, purposes):
+    rows = [["가", f"010-6666-{n:04d}", "", "", "", "", "", ""] for n in range(30)]
+    out = io.StringIO()
+    report = imports.preview(
+        csv_file(rows), filename="a.csv", actor=programme_manager, keep=5, sink=imports.ReportWriter(out)
+    )
+    assert len(report.rows) == 5
+    assert report.truncated
+    assert report.counts == {"new": 30}
+    assert len(out.getvalue().strip().splitlines()) == 31
+
+
+def test_duplicates_across_batches_are_found(db, programme_manager, purposes):
+    rows = [["가", f"010-7777-{n % 7:04d}", "", "", "", "", "", ""] for n in range(20)]
+    report = imports.commit(csv_file(rows), filename="a.csv", actor=programme_manager, batch_size=3)
+    assert report.counts == {"new": 7, "duplicate": 13}
+    assert Person.objects.count() == 7
+    assert {r.duplicate_of for r in report.rows if r.status == "duplicate"} == set(range(2, 9))
+
+
+def test_only_programme_staff_may_import(db, handler, sysadmin, purposes):
+    for actor in (handler, sysadmin):
+        with pytest.raises(NotPermitted):
+            imports.commit(
+                csv_file([["가", "010-8888-0001", "", "", "", "", "", ""]]), filename="a.csv", actor=actor
+            )
+    assert not Person.objects.exists()
