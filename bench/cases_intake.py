@@ -5,9 +5,11 @@ Two parts, on a fresh SQLite file database (or DATABASE_URL when set, e.g. Postg
 intake — N cases submitted by citizens through the real `submit_case` (validation, receipt number,
          deadline from the business calendar, encryption and blind index of the contact, Event, SMS
          receipt notice in the outbox with its delivery task), each in its own transaction as a web
-         request would; then the same rows written by a bare INSERT in the same run: `bulk_create` in
-         batches, and a single-row `executemany` of prepared parameters. Prints cases per second and the
-         ratio real/bare.
+         request would, and the same rows written by a bare single-row INSERT of prepared parameters,
+         also one transaction per row (the like-for-like baseline: a request cannot batch), the two
+         interleaved in blocks of 50 so that load from elsewhere falls on both alike. Then, for
+         reference, submit_case with all rows in one transaction, and the same rows by `bulk_create` in
+         batches and by one `executemany`. Prints cases per second and the ratios real/bare.
 queue  — M cases generated directly with `bulk_create` (one open handling assignment each, some
          cooperating assignments, progress reports, avoidance requests) across the demo departments, then
          the handler's queue page: the list query of each queue (first page, 20 rows, related rows joined)
@@ -98,24 +100,8 @@ def bench_intake(count: int) -> dict[str, float]:
         for i in range(count)
     ]
 
-    def submit_all(batch: list[dict[str, Any]]) -> None:
-        for row in batch:
-            submit_case(
-                actor=CITIZEN,
-                intake_department=intake,
-                notify_sms=True,
-                consents=[consent],
-                **row,
-            )
-
-    half = count // 2
-    start = time.perf_counter()
-    submit_all(rows[:half])
-    real = half / (time.perf_counter() - start)
-    start = time.perf_counter()
-    with transaction.atomic():
-        submit_all(rows[half:])
-    real_one_tx = (count - half) / (time.perf_counter() - start)
+    def submit_one(row: dict[str, Any]) -> None:
+        submit_case(actor=CITIZEN, intake_department=intake, notify_sms=True, consents=[consent], **row)
 
     # The same rows, as model instances with every value the real path computes (deadline, indexes).
     now = timezone.now()
@@ -139,25 +125,66 @@ def bench_intake(count: int) -> dict[str, float]:
             for i, row in enumerate(rows)
         ]
 
+    # Prepared parameters of a plain INSERT: the database's own cost (encryption done beforehand).
+    fields = [f for f in Case._meta.local_concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    # Table and column names come from the model; the values go as parameters.
+    columns, marks = ", ".join(quote(f.column or f.name) for f in fields), ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quote(Case._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+
+    def prepared(prefix: str) -> list[list[Any]]:
+        return [
+            [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+            for obj in instances(prefix)
+        ]
+
+    # Like for like, interleaved in blocks so that load from other processes hits both alike:
+    # submit_case in its own transaction (one web request) and a bare single-row INSERT of the same row
+    # in its own transaction (BEGIN, INSERT, COMMIT: what a request that only stored the row would do).
+    single_params = prepared("S")
+    for row, params in zip(rows[:20], prepared("W")[:20], strict=True):  # warm up both paths
+        submit_one({**row, "title": row["title"] + " (준비)"})
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    real_seconds = single_seconds = 0.0
+    block = 50
+    for first in range(0, count, block):
+        start = time.perf_counter()
+        for row in rows[first : first + block]:
+            submit_one(row)
+        real_seconds += time.perf_counter() - start
+        start = time.perf_counter()
+        for params in single_params[first : first + block]:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql, params)
+        single_seconds += time.perf_counter() - start
+
+    # submit_case with many cases in one transaction (an import): the commit is shared.
+    one_tx_rows = [{**row, "title": row["title"] + " (일괄)"} for row in rows[: count // 2]]
+    start = time.perf_counter()
+    with transaction.atomic():
+        for row in one_tx_rows:
+            submit_one(row)
+    real_one_tx = len(one_tx_rows) / (time.perf_counter() - start)
+
     bulk_rows = instances("B")
     start = time.perf_counter()
     with transaction.atomic():
         Case.objects.bulk_create(bulk_rows, batch_size=500)
     bulk = count / (time.perf_counter() - start)
 
-    # executemany of prepared parameters: the database's own insert cost (encryption done beforehand).
-    many_rows = instances("M")
-    fields = [f for f in Case._meta.local_concrete_fields if not f.primary_key]
-    params = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in many_rows]
-    quote = connection.ops.quote_name
-    # Table and column names come from the model; the values go as parameters.
-    columns, marks = ", ".join(quote(f.column or f.name) for f in fields), ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(Case._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+    many_params = prepared("M")
     start = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        cursor.executemany(sql, many_params)
     many = count / (time.perf_counter() - start)
-    return {"real": real, "real_one_tx": real_one_tx, "bulk": bulk, "executemany": many}
+    return {
+        "real": count / real_seconds,
+        "single": count / single_seconds,
+        "real_one_tx": real_one_tx,
+        "bulk": bulk,
+        "executemany": many,
+    }
 
 
 # --- queue at scale -----------------------------------------------------------------------------------
@@ -334,20 +361,34 @@ def main() -> None:
     parser.add_argument("--intake", type=int, default=2000, help="cases submitted through submit_case")
     parser.add_argument("--queue-cases", type=int, default=100_000, help="cases generated for the queue part")
     parser.add_argument("--repeat", type=int, default=30, help="measurements per queue query")
+    parser.add_argument(
+        "--workdir",
+        help="keep the SQLite database here and reuse it (generation resumes; for repeated queue runs)",
+    )
     args = parser.parse_args()
-    django = setup(tempfile.mkdtemp(prefix="sotong-bench-"))
+    workdir = args.workdir or tempfile.mkdtemp(prefix="sotong-bench-")
+    os.makedirs(workdir, exist_ok=True)
+    django = setup(workdir)
     from django.db import connection
 
     print(f"database: {connection.vendor}")
     if args.intake:
         rates = bench_intake(args.intake)
         print(f"intake: {args.intake} cases")
-        print(f"  submit_case (own transaction each) {rates['real']:10,.0f} cases/s")
-        print(f"  submit_case (one transaction)      {rates['real_one_tx']:10,.0f} cases/s")
-        print(f"  bare bulk_create                   {rates['bulk']:10,.0f} cases/s")
-        print(f"  bare executemany                   {rates['executemany']:10,.0f} cases/s")
-        print(f"  ratio submit_case/bulk_create      {rates['real'] / rates['bulk']:10.4f}")
-        print(f"  ratio submit_case/executemany      {rates['real'] / rates['executemany']:10.4f}")
+        print(f"  submit_case, own transaction each  {rates['real']:10,.0f} cases/s")
+        print(f"  bare INSERT, own transaction each  {rates['single']:10,.0f} cases/s")
+        print(f"  submit_case, all in one transaction{rates['real_one_tx']:10,.0f} cases/s")
+        print(f"  bare bulk_create (batches of 500)  {rates['bulk']:10,.0f} cases/s")
+        print(f"  bare executemany (one transaction) {rates['executemany']:10,.0f} cases/s")
+        print(
+            f"  ratio submit_case / bare INSERT, transaction each (like for like) {rates['real'] / rates['single']:.3f}"
+        )
+        print(
+            f"  ratio submit_case / bulk_create                                   {rates['real'] / rates['bulk']:.3f}"
+        )
+        print(
+            f"  ratio submit_case / executemany                                   {rates['real'] / rates['executemany']:.3f}"
+        )
     if args.queue_cases:
         print(f"queue: {args.queue_cases:,} cases")
         bench_queue(args.queue_cases, args.repeat)

@@ -6,18 +6,19 @@
 
 The Damm check digit catches every single-digit error and every swap of two neighbouring digits,
 which is what people make when they read a number over the phone (Luhn misses 09 ↔ 90). The serial
-comes from one `ReceiptCounter` row per year, incremented with an UPDATE ... SET last = last + 1 inside
-the caller's transaction: the row lock (PostgreSQL) or the write lock (SQLite in IMMEDIATE mode) holds
-other registrations back until the transaction ends, so no two cases get the same serial.
+comes from one `ReceiptCounter` row per year, created or incremented by one statement inside the caller's
+transaction (``INSERT ... ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last``, SQLite ≥ 3.35
+and PostgreSQL): the row lock (PostgreSQL) or the write lock (SQLite in IMMEDIATE mode) holds other
+registrations back until the transaction ends, so no two cases get the same serial.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import cache
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection
 from django.utils import timezone
 
 from sotong.cases.models import ReceiptCounter
@@ -75,8 +76,19 @@ def next_receipt_no(moment: datetime | None = None) -> str:
     """A new receipt number for a case received at `moment`; call it inside the registering transaction."""
     moment = moment or timezone.now()
     year = timezone.localtime(moment, SEOUL).year
-    with transaction.atomic():
-        ReceiptCounter.objects.get_or_create(year=year)
-        ReceiptCounter.objects.filter(year=year).update(last=F("last") + 1)
-        serial = ReceiptCounter.objects.values_list("last", flat=True).get(year=year)
+    with connection.cursor() as cursor:
+        cursor.execute(_next_serial_sql(), [year])
+        (serial,) = cursor.fetchone()
     return format_receipt_no(moment, serial)
+
+
+@cache
+def _next_serial_sql() -> str:
+    quote = connection.ops.quote_name
+    table = quote(ReceiptCounter._meta.db_table)
+    year, last = quote("year"), quote("last")  # the columns of ReceiptCounter's two fields
+    # Names come from the model, the year goes as a parameter. One round trip: create or increment.
+    return (
+        f"INSERT INTO {table} ({year}, {last}) VALUES (%s, 1) "  # noqa: S608
+        f"ON CONFLICT ({year}) DO UPDATE SET {last} = {table}.{last} + 1 RETURNING {last}"
+    )

@@ -23,6 +23,8 @@ import holidays as holidays_lib
 from django.conf import settings
 from django.utils import timezone
 
+from sotong.core.process_cache import HOLIDAYS
+
 SEOUL = ZoneInfo("Asia/Seoul")
 HOURS_PER_DAY = 8
 # Periods of this many days or fewer are counted in working hours (법 §19 ①).
@@ -214,16 +216,12 @@ def _local(moment: datetime) -> datetime:
 
 
 def business_calendar() -> BusinessCalendar:
-    """The office's calendar: settings' working hours and the `Holiday` rows added by administrators."""
-    from sotong.core.models import Holiday
+    """The office's calendar: settings' working hours and the `Holiday` rows added by administrators.
 
-    extra: dict[date, str] = {}
-    working: set[date] = set()
-    for row in Holiday.objects.all().only("date", "name", "is_working_day"):
-        if row.is_working_day:
-            working.add(row.date)
-        else:
-            extra[row.date] = row.name
+    The rows are cached in the process (`sotong.core.process_cache`): a save or delete is seen at once,
+    another process's change within `SOTONG_REFERENCE_CACHE_SECONDS` (60 s).
+    """
+    extra, working = HOLIDAYS.get("rows", _holiday_rows)
     return BusinessCalendar(
         day_start=settings.BUSINESS_DAY_START,
         day_end=settings.BUSINESS_DAY_END,
@@ -231,6 +229,19 @@ def business_calendar() -> BusinessCalendar:
         extra_holidays=extra,
         working_days=working,
     )
+
+
+def _holiday_rows() -> tuple[dict[date, str], frozenset[date]]:
+    from sotong.core.models import Holiday
+
+    extra: dict[date, str] = {}
+    working: set[date] = set()
+    for day, name, is_working_day in Holiday.objects.values_list("date", "name", "is_working_day"):
+        if is_working_day:
+            working.add(day)
+        else:
+            extra[day] = name
+    return extra, frozenset(working)
 
 
 def add_working_hours(moment: datetime, hours: float | timedelta) -> datetime:

@@ -232,3 +232,19 @@ class SweepRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def _hook_reference_caches() -> None:
+    """Changes to codes and holidays drop this process's cached copies (see `sotong.core.process_cache`)."""
+    from django.db.models.signals import post_delete, post_migrate, post_save
+
+    from sotong.core.process_cache import CODES, HOLIDAYS, clear_all
+
+    for model, cache in ((CodeGroup, CODES), (Code, CODES), (Holiday, HOLIDAYS)):
+        for signal in (post_save, post_delete):
+            signal.connect(cache.invalidate, sender=model, weak=False, dispatch_uid=f"cache:{model.__name__}")
+    # `migrate` and `flush` (which empties every table, the test runner's too) send post_migrate.
+    post_migrate.connect(clear_all, weak=False, dispatch_uid="cache:migrate")
+
+
+_hook_reference_caches()

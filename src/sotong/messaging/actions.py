@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, models, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import F
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -205,22 +206,47 @@ def _queue(
         "about_id": str(about.pk) if about is not None else "",
         "idempotency_key": key,
     }
-    with transaction.atomic():
+    message = Message(**fields)
+    # No savepoint: nothing below is expected to fail and be caught by the caller, whose transaction
+    # this joins (a database error aborts it anyway). The duplicate case writes nothing and returns.
+    with transaction.atomic(savepoint=False):
         if key:
-            existing = Message.objects.filter(idempotency_key=key).first()
-            if existing is not None:
-                return _same_message(existing, recipient)
-            try:
-                with transaction.atomic():
-                    message = Message.objects.create(**fields)
-            except IntegrityError:
-                # Another transaction wrote the same key between the look-up and the insert.
-                return _same_message(Message.objects.get(idempotency_key=key), recipient)
+            written = _insert_unless_key_exists(message)
         else:
-            message = Message.objects.create(**fields)
-        record_event(actor, "messaging.queued", message, after=_summary(message))
-        _enqueue_delivery(message)
+            message.save(force_insert=True)
+            written = True
+        if written:
+            record_event(actor, "messaging.queued", message, after=_summary(message))
+            _enqueue_delivery(message)
+    if not written:
+        # The key was used before, or by a concurrent transaction that has committed since. Raising
+        # outside the block leaves the caller's transaction usable.
+        return _same_message(Message.objects.get(idempotency_key=key), recipient)
     return message
+
+
+def _insert_unless_key_exists(message: Message) -> bool:
+    """INSERT ... ON CONFLICT (idempotency_key) DO NOTHING, in one round trip: whether it was written.
+
+    This replaces a look-up followed by an insert in a savepoint. PostgreSQL makes a concurrent insert of
+    the same key wait for the first transaction, then skip; SQLite writers are serialised anyway.
+    """
+    opts = Message._meta
+    fields = [field for field in opts.local_concrete_fields if not field.generated]
+    db = router.db_for_write(Message)
+    connection = connections[db]
+    query = InsertQuery(Message)
+    query.insert_values(fields, [message])
+    ((sql, params),) = query.get_compiler(using=db).as_sql()
+    quote = connection.ops.quote_name
+    sql += f" ON CONFLICT ({quote('idempotency_key')}) DO NOTHING"  # the column of the unique field
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        inserted = cursor.rowcount == 1
+    if inserted:
+        message._state.adding = False
+        message._state.db = db
+    return inserted
 
 
 def _same_message(existing: Message, recipient: str) -> Message:

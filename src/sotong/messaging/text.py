@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 SMS_MAX_BYTES = 90
 LMS_MAX_BYTES = 2000
@@ -35,6 +36,27 @@ class TextTooLong(ValueError):
         self.length = length
 
 
+# KS X 1001 HANGUL FILLER: the first two bytes of the 8-byte make-up sequences of annex 3.
+_MAKE_UP_START = b"\xa4\xd4"
+
+
+def _text_length(text: str) -> int | None:
+    """EUC-KR bytes of the whole text in one pass, or None when a character needs a closer look.
+
+    One `encode` of the whole text instead of one per character. None when something does not encode or
+    a make-up sequence may be in it (the filler byte pair can also straddle two characters; the
+    per-character count then decides).
+    """
+    if text.isascii():
+        return len(text)
+    try:
+        encoded = text.encode("euc_kr")
+    except UnicodeEncodeError:
+        return None
+    return None if _MAKE_UP_START in encoded else len(encoded)
+
+
+@lru_cache(maxsize=8192)
 def _char_length(char: str) -> int | None:
     """Bytes of one character in EUC-KR, or None when it has no 1- or 2-byte code."""
     try:
@@ -46,6 +68,8 @@ def _char_length(char: str) -> int | None:
 
 def unencodable_characters(text: str) -> tuple[str, ...]:
     """The distinct characters of `text` that SMS cannot carry, in order of first appearance."""
+    if _text_length(text) is not None:
+        return ()
     seen: dict[str, None] = {}
     for char in text:
         if char not in seen and _char_length(char) is None:
@@ -55,6 +79,9 @@ def unencodable_characters(text: str) -> tuple[str, ...]:
 
 def euc_kr_length(text: str) -> int:
     """Length of `text` in EUC-KR bytes; raises `UnencodableText` naming what cannot be encoded."""
+    fast = _text_length(text)
+    if fast is not None:
+        return fast
     total = 0
     bad: dict[str, None] = {}
     for char in text:

@@ -50,6 +50,7 @@ from sotong.cases.workflow import (
     statutory_period,
 )
 from sotong.core.business_calendar import business_calendar
+from sotong.core.codes import is_allowed_code
 from sotong.core.events import record_event
 from sotong.messaging.text import normalize_mobile
 
@@ -168,12 +169,8 @@ def submit_case(
         raise CasesError(_("전자우편 알림을 받으려면 전자우편 주소를 입력해 주세요."), field="citizen_email")
 
     category = (category or "").strip()
-    if category:
-        from sotong.core.models import Code
-
-        group = Code.objects.in_group("case_category")
-        if group.exists() and not group.active().filter(code=category).exists():
-            raise CasesError(_("분야를 다시 선택해 주세요."), field="category")
+    if category and not is_allowed_code("case_category", category):
+        raise CasesError(_("분야를 다시 선택해 주세요."), field="category")
     if kind != CaseKind.STATUTORY:
         statutory_type = ""
     if (latitude is None) != (longitude is None):
