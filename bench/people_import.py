@@ -1,0 +1,288 @@
+"""정책고객 일괄 등록 at scale: the real streamed import with deduplication vs a bare bulk insert.
+
+For each size N (a fresh database each, in its own process so that peak memory is its own):
+
+  1. write a CSV of N generated rows: Korean names (surname + given-name syllables), 성동구's 17 행정동,
+     unique mobiles, e-mail for about half, 1% repeats of an earlier row's phone (duplicates inside the
+     file), 0.5% invalid rows (bad phone, bad year), 1,000 people already registered (merge proposals);
+  2. bare: read the same CSV and `bulk_create` the Person rows (encryption and blind indexes included,
+     as the model does them; no validation, no dedup, no consent), in batches of 1,000; then emptied;
+  3. real: `people.imports.commit` of the file (column mapping, validation with Korean reasons, dedup
+     inside the file through the on-disk key table and against the registry through the blind index,
+     Person + Consent + Membership rows per batch, Events, the row-by-row report to a CSV sink).
+
+Prints rows/second of both, their ratio (aim: real ≥ 0.25 × bare), and the peak resident memory above
+the process's baseline during each phase (sampled from /proc every 50 ms), which must stay flat as N grows.
+
+    .venv/bin/python bench/people_import.py                       # 100,000 rows
+    .venv/bin/python bench/people_import.py --rows 100000 1000000 # memory flat in the row count
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sotong_bench .venv/bin/python bench/people_import.py
+
+The PostgreSQL database must exist and be empty (it is migrated here, not dropped).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+HEADER = ["성명", "휴대폰", "이메일", "성별", "생년", "행정동", "직업", "가입일"]
+OCCUPATIONS = ["회사원", "자영업", "주부", "학생", "교사", "공무원", "교수", "전문직", "무직", "기타"]
+DOMAINS = ["naver.com", "daum.net", "gmail.com", "hanmail.net", "kakao.com"]
+EXISTING = 1000
+
+
+def _rss() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+class PeakMemory:
+    """Peak resident memory above the level at entry, sampled every 50 ms by a thread."""
+
+    def __enter__(self) -> PeakMemory:
+        self.base = self.peak = _rss()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.05):
+            self.peak = max(self.peak, _rss())
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, _rss())
+
+    @property
+    def mib(self) -> float:
+        return (self.peak - self.base) / 2**20
+
+
+def generate(path: str, count: int, seed: int = 7) -> None:
+    """N rows; row i's phone is unique (a permutation), some rows repeat earlier phones or are invalid."""
+    from sotong.cases.demo import DONGS, GIVEN, SURNAMES
+
+    rng = random.Random(seed)  # noqa: S311 - generated data
+    syllables = sorted({ch for name in GIVEN for ch in name})
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for i in range(count):
+            name = rng.choice(SURNAMES) + rng.choice(syllables) + rng.choice(syllables)
+            serial = (i * 7919 + 12345) % 90_000_000 + 10_000_000
+            if i > 100 and rng.random() < 0.01:
+                j = rng.randrange(i)
+                serial = (j * 7919 + 12345) % 90_000_000 + 10_000_000
+            phone = f"010-{serial // 10000:04d}-{serial % 10000:04d}"
+            email = f"user{serial}@{rng.choice(DOMAINS)}" if rng.random() < 0.5 else ""
+            year = str(rng.randint(1940, 2006))
+            roll = rng.random()
+            if roll < 0.0025:
+                phone = phone[:-1]
+            elif roll < 0.005:
+                year = "19x0"
+            writer.writerow(
+                [
+                    name,
+                    phone,
+                    email,
+                    rng.choice("남여"),
+                    year,
+                    rng.choice(DONGS),
+                    rng.choice(OCCUPATIONS),
+                    f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                ]
+            )
+
+
+def setup(workdir: str) -> None:
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3")
+    os.environ.update(
+        DEBUG="0",
+        SOTONG_DEMO="1",
+        SOTONG_VAR_DIR=workdir,
+        SOTONG_SMS_BACKEND="locmem",
+        SOTONG_EMAIL_BACKEND="locmem",
+        DJANGO_SETTINGS_MODULE="sotong.settings",
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from sotong.accounts import demo as accounts_demo
+    from sotong.core import demo as core_demo
+
+    call_command("migrate", verbosity=0)
+    core_demo.load()
+    accounts_demo.load()
+
+
+def _bare_rows(path: str) -> Iterator[list[str]]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        yield from reader
+
+
+def bare_insert(path: str) -> tuple[int, float, float]:
+    """Person rows straight from the CSV with bulk_create (encrypting, indexing), no checks at all."""
+    from django.db import connection, transaction
+
+    from sotong.people.cleaning import email_index_for, phone_index_for
+    from sotong.people.models import Person
+
+    seen: set[str] = set()  # the bare path still needs unique phones: only the first occurrence goes in
+    rows = 0
+    with PeakMemory() as memory:
+        start = time.perf_counter()
+        batch: list[Person] = []
+        for cells in _bare_rows(path):
+            phone = cells[1].replace("-", "")
+            if phone in seen or len(phone) != 11:
+                continue
+            seen.add(phone)
+            batch.append(
+                Person(
+                    name=cells[0],
+                    mobile=phone,
+                    mobile_index=phone_index_for(phone),
+                    email=cells[2],
+                    email_index=email_index_for(cells[2]),
+                    gender="M" if cells[3] == "남" else "F",
+                    birth_year=int(cells[4]) if cells[4].isdigit() else None,
+                    dong=cells[5],
+                    occupation=cells[6],
+                    source="staff",
+                )
+            )
+            if len(batch) == 1000:
+                with transaction.atomic():
+                    Person.objects.bulk_create(batch)
+                rows += len(batch)
+                batch = []
+        if batch:
+            Person.objects.bulk_create(batch)
+            rows += len(batch)
+        elapsed = time.perf_counter() - start
+    seen.clear()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM people_person")
+    return rows, elapsed, memory.mib
+
+
+def real_import(path: str, count: int) -> tuple[dict[str, int], float, float]:
+    from sotong.accounts.models import User
+    from sotong.people import actions, imports
+    from sotong.people.models import Person
+
+    manager = User.objects.get(username="programme")
+    # People already registered: the file's first phones, under other names (merge proposals).
+    for i in range(min(EXISTING, count // 10)):
+        serial = (i * 7919 + 12345) % 90_000_000 + 10_000_000
+        actions.register_person(
+            actions.SYSTEM, name="기존회원", mobile=f"010{serial:08d}", source="staff", dong="마장동"
+        )
+    before = Person.objects.count()
+    with open(os.devnull, "w", encoding="utf-8") as sink_file, PeakMemory() as memory:
+        start = time.perf_counter()
+        report = imports.commit(
+            path,
+            filename=os.path.basename(path),
+            actor=manager,
+            source="homepage",
+            purposes=["e_sotong"],
+            membership="subscriber",
+            keep=1000,
+            sink=imports.ReportWriter(sink_file),
+        )
+        elapsed = time.perf_counter() - start
+    created = Person.objects.count() - before
+    assert created == report.counts["new"], (created, report.counts)
+    return dict(report.counts), elapsed, memory.mib
+
+
+def child(count: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="sotong-bench-people-") as workdir:
+        setup(workdir)
+        from django.db import connection
+
+        path = os.path.join(workdir, f"people_{count}.csv")
+        start = time.perf_counter()
+        generate(path, count)
+        generated = time.perf_counter() - start
+        bare_rows, bare_seconds, bare_mib = bare_insert(path)
+        counts, real_seconds, real_mib = real_import(path, count)
+        return {
+            "rows": count,
+            "database": connection.vendor,
+            "generate_seconds": round(generated, 1),
+            "bare_rows": bare_rows,
+            "bare_seconds": round(bare_seconds, 1),
+            "bare_rows_per_second": round(bare_rows / bare_seconds),
+            "bare_peak_mib": round(bare_mib, 1),
+            "import_counts": counts,
+            "import_seconds": round(real_seconds, 1),
+            "import_rows_per_second": round(count / real_seconds),
+            "import_peak_mib": round(real_mib, 1),
+            "ratio": round((count / real_seconds) / (bare_rows / bare_seconds), 2),
+        }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child)))
+        return
+    results = []
+    for count in args.rows:
+        done = subprocess.run(  # noqa: S603 - this script, with a number
+            [sys.executable, __file__, "--child", str(count)], capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            sys.stderr.write(done.stderr)
+            raise SystemExit(done.returncode)
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        results.append(result)
+        print(
+            f"{result['rows']:>9,} rows on {result['database']}: "
+            f"import {result['import_rows_per_second']:,}/s ({result['import_seconds']} s, "
+            f"peak +{result['import_peak_mib']} MiB) | bare bulk insert {result['bare_rows_per_second']:,}/s "
+            f"({result['bare_seconds']} s, peak +{result['bare_peak_mib']} MiB) | ratio {result['ratio']} "
+            f"(aim ≥ 0.25) | {result['import_counts']}"
+        )
+    out = ROOT / "var" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "people_import.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    if len(results) > 1:
+        small, large = results[0], results[-1]
+        print(
+            f"memory: {small['rows']:,} rows +{small['import_peak_mib']} MiB, {large['rows']:,} rows "
+            f"+{large['import_peak_mib']} MiB (×{large['rows'] / small['rows']:.0f} rows)"
+        )
+
+
+if __name__ == "__main__":
+    main()
