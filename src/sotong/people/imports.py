@@ -446,10 +446,10 @@ class _Importer:
             "anonymised_at",
         )
         if mobiles:
-            for person in Person.objects.filter(mobile_index__in=mobiles).only(*fields):
+            for person in Person.objects.by_contact_index("mobile_index", mobiles).only(*fields):
                 found["m", person.mobile_index] = person
         if emails:
-            for person in Person.objects.filter(email_index__in=emails).only(*fields):
+            for person in Person.objects.by_contact_index("email_index", emails).only(*fields):
                 found["e", person.email_index] = person
         return found
 

@@ -155,6 +155,16 @@ class PersonQuerySet(models.QuerySet["Person"]):
             qs = qs.exclude(**{CONTACT_INDEX[ContactChannel(channel)]: ""})
         return qs.filter(Exists(consents))
 
+    def by_contact_index(self, field: str, values: str | list[str]) -> PersonQuerySet:
+        """People whose `mobile_index` or `email_index` is one of `values` (exact match).
+
+        The condition `<> ''` is the one of the partial unique indexes: without it SQLite cannot use them
+        and scans the table."""
+        if field not in ("mobile_index", "email_index"):
+            raise ValueError(field)
+        wanted = [values] if isinstance(values, str) else list(values)
+        return self.exclude(**{field: ""}).filter(**{f"{field}__in": wanted})
+
     def in_membership(self, kind: str) -> PersonQuerySet:
         return self.filter(Exists(Membership.objects.current().filter(person=OuterRef("pk"), kind=kind)))
 

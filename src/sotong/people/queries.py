@@ -86,9 +86,9 @@ def search_people(
         raise PeopleError(_("검색 조건을 하나 이상 입력해 주세요."), code="empty_search")
     qs = _base(people)
     if mobile.strip():
-        qs = qs.filter(mobile_index=phone_index_for(clean_mobile(mobile)))
+        qs = qs.by_contact_index("mobile_index", phone_index_for(clean_mobile(mobile)))
     if email.strip():
-        qs = qs.filter(email_index=email_index_for(clean_email(email)))
+        qs = qs.by_contact_index("email_index", email_index_for(clean_email(email)))
     if dong:
         qs = qs.filter(dong__icontains=dong)
     if organization:

@@ -92,7 +92,7 @@ def _check_unique_contact(values: dict[str, Any], exclude_pk: int | None = None)
         if not values.get(field):
             continue
         values[index_field] = index_for(values[field])
-        existing = Person.objects.filter(**{index_field: values[index_field]})
+        existing = Person.objects.by_contact_index(index_field, values[index_field])
         if exclude_pk is not None:
             existing = existing.exclude(pk=exclude_pk)
         found = existing.first()

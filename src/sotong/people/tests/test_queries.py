@@ -161,3 +161,15 @@ def test_inactive_programme_manager_has_no_rights(programme_manager):
     assert not rules.has_perm("people.view_person", programme_manager)
     with pytest.raises(NotPermitted):
         actions.create_list(programme_manager, name="명단")
+
+
+def test_contact_lookup_uses_the_blind_index(registry):
+    # Without the "<> ''" term of the partial unique index SQLite scans the whole table.
+    qs = Person.objects.by_contact_index("mobile_index", [registry["a"].mobile_index])
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(("EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN ") + sql, params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert list(qs) == [registry["a"]]
+    if connection.vendor == "sqlite":
+        assert "people_person_unique_mobile" in plan
