@@ -202,6 +202,9 @@ class Case(models.Model):
     answered_at = models.DateTimeField(_("답변 시각"), null=True, blank=True)
     closed_at = models.DateTimeField(_("종결 시각"), null=True, blank=True)
     last_progress_notice_at = models.DateTimeField(_("최근 중간통지"), null=True, blank=True)
+    # 법 §16, 령 §13: by when the case must reach its handling department; empty once it has.
+    route_due_at = models.DateTimeField(_("배정·이송 기한"), null=True, blank=True)
+    route_alerted_at = models.DateTimeField(_("배정 지연 알림"), null=True, blank=True)
 
     # Flags
     is_urgent_safety = models.BooleanField(_("긴급 안전"), default=False)
@@ -293,6 +296,10 @@ class CaseAssignment(models.Model):
     )
     assigned_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # A first handling assignment: by when the case had to arrive (법 §16, 령 §13) and whether it did
+    # (a transfer's assignment leaves these empty: the Transfer row keeps its own).
+    due_at = models.DateTimeField(_("도달 기한"), null=True, blank=True)
+    on_time = models.BooleanField(_("기한 내 배정"), null=True, blank=True)
 
     class Meta:
         ordering = ["assigned_at", "id"]
@@ -340,6 +347,9 @@ class Transfer(models.Model):
     reason = models.TextField(_("사유"))
     transferred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     transferred_at = models.DateTimeField(default=timezone.now)
+    # The transfer time limit (법 §16, 령 §13: 1, 3 or 8 working hours) and whether it was kept.
+    due_at = models.DateTimeField(_("이송 기한"), null=True, blank=True)
+    on_time = models.BooleanField(_("기한 내 이송"), null=True, blank=True)
 
     class Meta:
         ordering = ["transferred_at", "id"]
@@ -417,6 +427,7 @@ class ReportStatus(models.TextChoices):
     APPROVED = "approved", _("보고승인")
     RETURNED = "returned", _("반려")
     MISSED = "missed", _("미보고")
+    CANCELLED = "cancelled", _("요청 취소")
 
 
 class ProgressReport(models.Model):
@@ -448,6 +459,43 @@ class ProgressReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.get_status_display()}"
+
+
+class OnsiteInvestigation(models.Model):
+    """고충민원 현지조사: up to 14 days, extendable once by at most 7; the days used are not counted in the
+    processing period (see `actions.grievance`). One per case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="investigations")
+    reason = models.TextField(_("조사 사유"))
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(default=timezone.now)
+    planned_end_at = models.DateTimeField(_("조사 종료 예정"))
+    deadline_before = models.DateTimeField(_("조사 전 처리기한"))
+    extension_days = models.PositiveSmallIntegerField(_("연장 일수"), default=0)
+    extension_reason = models.TextField(_("연장 사유"), blank=True)
+    extended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    extended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_note = models.TextField(_("조사 결과"), blank=True)
+    days_used = models.PositiveSmallIntegerField(_("사용 일수"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["case"], name="cases_one_onsite_investigation")]
+        verbose_name = _("현지조사")
+        verbose_name_plural = _("현지조사")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} 현지조사"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
 
 
 class NoteVisibility(models.TextChoices):

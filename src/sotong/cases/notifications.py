@@ -1,5 +1,6 @@
 """Notices to the citizen (민원 처리 통지): receipt, transfer to another agency, extension, 30-day progress
-notice and answer, queued in the outbox inside the action's transaction.
+notice, answer, the ends that are not an answer (merge, repeated closure, withdrawal) and a grievance's
+on-site investigation (start, extension, end), queued in the outbox inside the action's transaction.
 
 Each notice names the handling unit, the officer and a contact number (령 §31). SMS text holds the
 receipt number and nothing else about the case or the citizen (no body, no name); it is kept within one
@@ -201,6 +202,151 @@ def answer_notice(case: Case, contact: Contact, *, answer: Answer) -> Notice:
     )
 
 
+def merged_notice(case: Case, contact: Contact, *, into: Case, reason: str) -> Notice:
+    """병합 통지: which receipt number now carries the citizen's complaint; `contact` is the one of `into`."""
+    no, target = case.receipt_no, into.receipt_no
+    sms = choose_sms(
+        _("%(p)s 민원 %(no)s은(는) %(t)s(으)로 병합 처리합니다. 담당 %(c)s")
+        % {"p": _prefix(), "no": no, "t": target, "c": contact.line()},
+        _("%(p)s 민원 %(no)s→%(t)s 병합. 담당 %(c)s")
+        % {"p": _prefix(), "no": no, "t": target, "c": contact.line()},
+        _("%(p)s 민원 %(no)s→%(t)s 병합. %(u)s %(tel)s")
+        % {"p": _prefix(), "no": no, "t": target, "u": contact.unit, "tel": contact.phone},
+    )
+    return Notice(
+        subject=_("%(p)s 민원 병합 안내 (%(no)s)") % {"p": _prefix(), "no": no},
+        sms=sms,
+        email=_email_body(
+            case,
+            contact,
+            _("같은 취지의 민원과 병합하여 한 건으로 처리합니다 (민원 처리에 관한 법률 시행령 제6조)."),
+            [
+                _("이제 이 민원은 접수번호 %(t)s(으)로 처리되며, 그 번호로 처리 상황을 확인할 수 있습니다.")
+                % {"t": target},
+                _("병합 사유: %(r)s") % {"r": reason},
+            ],
+        ),
+    )
+
+
+def repeated_closure_notice(case: Case, contact: Contact, *, earlier: list[Case]) -> Notice:
+    """반복민원 종결 통지 (법 §23): names the earlier answered cases."""
+    no, numbers = case.receipt_no, ", ".join(other.receipt_no for other in earlier)
+    sms = choose_sms(
+        _("%(p)s 민원 %(no)s 반복민원 종결(앞선 답변 %(e)s). 담당 %(c)s")
+        % {"p": _prefix(), "no": no, "e": numbers, "c": contact.line()},
+        _("%(p)s 민원 %(no)s 반복민원 종결(%(e)s). %(u)s %(t)s")
+        % {"p": _prefix(), "no": no, "e": numbers, "u": contact.unit, "t": contact.phone},
+    )
+    return Notice(
+        subject=_("%(p)s 반복민원 종결 안내 (%(no)s)") % {"p": _prefix(), "no": no},
+        sms=sms,
+        email=_email_body(
+            case,
+            contact,
+            _(
+                "같은 내용의 민원에 두 번 이상 답변하였으므로 이 민원을 종결합니다 "
+                "(민원 처리에 관한 법률 제23조)."
+            ),
+            [_("앞선 답변 민원: %(e)s") % {"e": numbers}, _("앞선 답변은 각 접수번호로 확인할 수 있습니다.")],
+        ),
+    )
+
+
+def withdrawal_notice(case: Case, contact: Contact) -> Notice:
+    """취하 통지: the withdrawal is confirmed."""
+    no = case.receipt_no
+    sms = choose_sms(
+        _("%(p)s 민원 %(no)s 취하 처리했습니다. 담당 %(c)s")
+        % {"p": _prefix(), "no": no, "c": contact.line()},
+        _("%(p)s 민원 %(no)s 취하. 담당 %(c)s") % {"p": _prefix(), "no": no, "c": contact.line()},
+        _("%(p)s 민원 %(no)s 취하. %(u)s %(t)s")
+        % {"p": _prefix(), "no": no, "u": contact.unit, "t": contact.phone},
+    )
+    return Notice(
+        subject=_("%(p)s 민원 취하 안내 (%(no)s)") % {"p": _prefix(), "no": no},
+        sms=sms,
+        email=_email_body(
+            case, contact, _("민원을 취하 처리했습니다."), [_("더 이상 이 민원은 처리하지 않습니다.")]
+        ),
+    )
+
+
+def onsite_start_notice(case: Case, contact: Contact, *, until: datetime, new_deadline: datetime) -> Notice:
+    """현지조사 통지: the investigation's expected end and the deadline without its days."""
+    no, end, due = case.receipt_no, format_when(until), format_when(new_deadline)
+    sms = choose_sms(
+        _("%(p)s 민원 %(no)s 현지조사(~%(e)s). 처리기한 %(d)s. 담당 %(c)s")
+        % {"p": _prefix(), "no": no, "e": end, "d": due, "c": contact.line()},
+        _("%(p)s 민원 %(no)s 현지조사(~%(e)s). %(u)s %(t)s")
+        % {"p": _prefix(), "no": no, "e": end, "u": contact.unit, "t": contact.phone},
+    )
+    return Notice(
+        subject=_("%(p)s 고충민원 현지조사 안내 (%(no)s)") % {"p": _prefix(), "no": no},
+        sms=sms,
+        email=_email_body(
+            case,
+            contact,
+            _("고충민원의 현지조사를 시작했습니다. 현지조사 기간은 처리기간에 넣지 않습니다."),
+            [
+                _("현지조사 종료 예정: %(e)s") % {"e": end},
+                _("처리기한(현지조사 기간 제외): %(d)s") % {"d": due},
+            ],
+        ),
+    )
+
+
+def onsite_extension_notice(
+    case: Case, contact: Contact, *, until: datetime, new_deadline: datetime, reason: str
+) -> Notice:
+    """현지조사 연장 통지: the new expected end, the reason and the deadline."""
+    no, end, due = case.receipt_no, format_when(until), format_when(new_deadline)
+    sms = choose_sms(
+        _("%(p)s 민원 %(no)s 현지조사 %(e)s까지 연장. 담당 %(c)s")
+        % {"p": _prefix(), "no": no, "e": end, "c": contact.line()},
+        _("%(p)s 민원 %(no)s 현지조사 %(e)s까지 연장. %(u)s %(t)s")
+        % {"p": _prefix(), "no": no, "e": end, "u": contact.unit, "t": contact.phone},
+    )
+    return Notice(
+        subject=_("%(p)s 고충민원 현지조사 연장 안내 (%(no)s)") % {"p": _prefix(), "no": no},
+        sms=sms,
+        email=_email_body(
+            case,
+            contact,
+            _("고충민원의 현지조사 기간을 연장했습니다. 현지조사 기간은 처리기간에 넣지 않습니다."),
+            [
+                _("현지조사 종료 예정: %(e)s") % {"e": end},
+                _("연장 사유: %(r)s") % {"r": reason},
+                _("처리기한(현지조사 기간 제외): %(d)s") % {"d": due},
+            ],
+        ),
+    )
+
+
+def onsite_end_notice(case: Case, contact: Contact, *, new_deadline: datetime, days_used: int) -> Notice:
+    """현지조사 종료 통지: the days used and the deadline they moved."""
+    no, due = case.receipt_no, format_when(new_deadline)
+    sms = choose_sms(
+        _("%(p)s 민원 %(no)s 현지조사 종료. 처리기한 %(d)s. 담당 %(c)s")
+        % {"p": _prefix(), "no": no, "d": due, "c": contact.line()},
+        _("%(p)s 민원 %(no)s 현지조사 종료. 기한 %(d)s. %(u)s %(t)s")
+        % {"p": _prefix(), "no": no, "d": due, "u": contact.unit, "t": contact.phone},
+    )
+    return Notice(
+        subject=_("%(p)s 고충민원 현지조사 종료 안내 (%(no)s)") % {"p": _prefix(), "no": no},
+        sms=sms,
+        email=_email_body(
+            case,
+            contact,
+            _("고충민원의 현지조사를 마쳤습니다."),
+            [
+                _("현지조사 기간: %(n)d일 (처리기간에 넣지 않음)") % {"n": days_used},
+                _("처리기한: %(d)s") % {"d": due},
+            ],
+        ),
+    )
+
+
 def _email_body(case: Case, contact: Contact, headline: str, lines: list[str]) -> str:
     parts = [
         headline,
@@ -226,6 +372,12 @@ BUILDERS: dict[NoticeStep, Callable[..., Notice]] = {
     NoticeStep.EXTENSION: extension_notice,
     NoticeStep.PROGRESS: progress_notice,
     NoticeStep.ANSWER: answer_notice,
+    NoticeStep.MERGED: merged_notice,
+    NoticeStep.REPEATED_CLOSURE: repeated_closure_notice,
+    NoticeStep.WITHDRAWAL: withdrawal_notice,
+    NoticeStep.ONSITE_START: onsite_start_notice,
+    NoticeStep.ONSITE_EXTENSION: onsite_extension_notice,
+    NoticeStep.ONSITE_END: onsite_end_notice,
 }
 
 
@@ -235,6 +387,12 @@ LMS_SUBJECTS = {
     NoticeStep.EXTENSION: gettext_lazy("처리기한 연장"),
     NoticeStep.PROGRESS: gettext_lazy("처리 진행상황"),
     NoticeStep.ANSWER: gettext_lazy("민원 답변"),
+    NoticeStep.MERGED: gettext_lazy("민원 병합"),
+    NoticeStep.REPEATED_CLOSURE: gettext_lazy("반복민원 종결"),
+    NoticeStep.WITHDRAWAL: gettext_lazy("민원 취하"),
+    NoticeStep.ONSITE_START: gettext_lazy("현지조사"),
+    NoticeStep.ONSITE_EXTENSION: gettext_lazy("현지조사 연장"),
+    NoticeStep.ONSITE_END: gettext_lazy("현지조사 종료"),
 }
 
 
@@ -249,16 +407,23 @@ def notice_key(case: Case, step: NoticeStep, sequence: object, channel: str) -> 
 
 
 def notify_citizen(
-    case: Case, step: NoticeStep, *, sequence: object = 0, actor: Any = None, **context: Any
+    case: Case,
+    step: NoticeStep,
+    *,
+    sequence: object = 0,
+    actor: Any = None,
+    contact_of: Case | None = None,
+    **context: Any,
 ) -> list[Message]:
     """Queue the notice of `step` on every channel the citizen chose; returns the messages.
 
     Call it inside the action's transaction. `sequence` tells repeated steps apart (the extension
     number, the answer id...); the same (case, step, sequence) never gives a second message.
+    `contact_of` names another case whose unit and officer the citizen should ask (a merge's target).
     """
     if not (case.notify_sms and case.citizen_phone) and not (case.notify_email and case.citizen_email):
         return []
-    notice = BUILDERS[step](case, contact_for(case), **context)
+    notice = BUILDERS[step](case, contact_for(contact_of or case), **context)
     purpose = f"cases.{step}"
     messages: list[Message] = []
     if case.notify_sms and case.citizen_phone:

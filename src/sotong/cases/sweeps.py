@@ -7,6 +7,9 @@ cases.monthly_report_check 미보고 marking, and the next monthly report reques
                            that have none pending (월별 진행사항 보고 여부 확인)
 cases.progress_notices     처리진행상황 통지 (령 §23): a case not finished 30 days after receipt → the
                            citizen, with the expected date, the unit, officer and contact; every 30 days
+cases.routing_alerts       배정 지연 (법 §16, 령 §13): a case that has not reached its handling department
+                           by its due moment → the intake department's intake officers and the
+                           coordinators, by e-mail; once per case until it is routed (`route_alerted_at`)
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,9 +31,11 @@ from sotong.cases.actions.reports import (
     request_next_report,
     send_progress_notice,
 )
+from sotong.cases.actions.routing import route_due
 from sotong.cases.actions.verification import purge_phone_verifications
 from sotong.cases.drafts import purge_stale_drafts
 from sotong.cases.models import OPEN_STATUSES, Case, CaseKind, ProgressReport
+from sotong.cases.route_limits import late_to_route
 from sotong.cases.workflow import PROGRESS_NOTICE_DAYS
 from sotong.core.business_calendar import SEOUL, business_calendar
 from sotong.core.events import record_event
@@ -42,7 +48,7 @@ SCHEDULER = "scheduler"
 
 
 def _case_url(case: Case) -> str:
-    return f"{settings.SITE_URL}/office/"
+    return settings.SITE_URL + reverse("cases_office:detail", args=[case.receipt_no])
 
 
 def _new_keys(keys: Iterable[str]) -> set[str]:
@@ -195,6 +201,72 @@ def escalate_overdue_cases(now: datetime) -> str:
                 after={"deadline_at": case.deadline_at, "day": today},
             )
     return f"escalated {len(escalated)} cases"
+
+
+def _intake_officers_and_coordinators() -> list[tuple[str, User]]:
+    """(department path, user) of every active intake grant, and ("", user) for every coordinator."""
+    grants = (
+        RoleGrant.objects.active()
+        .filter(role__in=(Role.INTAKE, Role.COORDINATOR), user__is_active=True)
+        .exclude(user__email="")
+        .select_related("user", "department")
+        .order_by("user_id")
+    )
+    return [("" if grant.role == Role.COORDINATOR else grant.department.path, grant.user) for grant in grants]
+
+
+@sweep("cases.routing_alerts", every=timedelta(minutes=10))
+def alert_late_routing(now: datetime) -> str:
+    """배정 지연 알림: every open case past its routing due moment, once, to its intake department's
+    intake officers and the coordinators."""
+    calendar = business_calendar()
+    cases = late_to_route(Case.objects.filter(route_alerted_at__isnull=True), now, calendar)
+    if not cases:
+        return "alerted 0 cases"
+    people = _intake_officers_and_coordinators()
+    alerted = 0
+    for case in cases:
+        due = route_due(case, calendar)
+        assert due is not None
+        path = case.intake_department.path
+        recipients = {user.pk: user for grant_path, user in people if path.startswith(grant_path)}
+        keys = {pk: f"cases.route_late:{case.pk}:{due.isoformat()}:{pk}" for pk in recipients}
+        fresh = _new_keys(keys.values())
+        for pk, user in recipients.items():
+            if keys[pk] not in fresh:
+                continue
+            queue_email(
+                user.email,
+                _("[배정 지연] %(receipt)s %(title)s")
+                % {"receipt": case.receipt_no, "title": case.title[:80]},
+                _(
+                    "처리부서 배정·이송 기한이 지난 민원입니다 (민원 처리에 관한 법률 제16조).\n\n"
+                    "접수번호: %(receipt)s\n제목: %(title)s\n주관부서: %(intake)s\n현재 부서: %(department)s\n"
+                    "배정·이송 기한: %(due)s\n\n%(url)s\n"
+                )
+                % {
+                    "receipt": case.receipt_no,
+                    "title": case.title,
+                    "intake": case.intake_department,
+                    "department": case.handling_department or _("미배정"),
+                    "due": _local(due),
+                    "url": _case_url(case),
+                },
+                purpose="case.route_late",
+                about=case,
+                idempotency_key=keys[pk],
+                actor=SCHEDULER,
+            )
+        # Once per case until it is routed, even with nobody to e-mail (the queue shows it too).
+        if Case.objects.filter(pk=case.pk, route_alerted_at__isnull=True).update(route_alerted_at=now):
+            record_event(
+                SCHEDULER,
+                "cases.route_late",
+                case,
+                after={"route_due_at": due, "recipients": len(recipients)},
+            )
+            alerted += 1
+    return f"alerted {alerted} cases"
 
 
 @sweep("cases.monthly_report_check", every=timedelta(hours=1))

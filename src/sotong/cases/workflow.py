@@ -107,19 +107,24 @@ def statutory_period(kind: str, statutory_type: str = "") -> Period:
 
 
 # 법 §16, 령 §13: how soon a case must reach the department that handles it, in working hours.
+# A new case reaches its handling department within 1 working hour of receipt. A case at the wrong
+# department (오배정 이송, 재지정, and the coordinator's designation that ends a 핑퐁 or an approved
+# 기피신청) moves on within 3 working hours of arriving there; one for another agency within 8 working
+# hours of arriving where it is (receipt, for a case never assigned).
+NEW_CASE_ROUTE_HOURS = 1
 TRANSFER_WITHIN_HOURS = {
-    "reassign": 1,  # to the handling department
-    "designated": 1,
-    "misfiled": 3,  # a misfiled case to the right department
-    "agency": 8,  # to another agency
+    "reassign": 3,
+    "designated": 3,
+    "misfiled": 3,
+    "agency": 8,
 }
 
 
-def transfer_due_at(received_at: datetime, kind: str) -> datetime:
-    """By when a transfer of `kind` must be done for a case received (or misfiled) at `received_at`."""
+def transfer_due_at(arrived_at: datetime, kind: str) -> datetime:
+    """By when a transfer of `kind` must be done for a case that arrived where it is at `arrived_at`."""
     from sotong.core.business_calendar import business_calendar
 
-    return business_calendar().add_working_hours(received_at, TRANSFER_WITHIN_HOURS[kind])
+    return business_calendar().add_working_hours(arrived_at, TRANSFER_WITHIN_HOURS[kind])
 
 
 def counts_for_speed_index(case: Case) -> bool:
@@ -128,7 +133,8 @@ def counts_for_speed_index(case: Case) -> bool:
 
 
 # Steps the citizen hears of (KOREAN-RULES.md: receipt, transfer to another agency, extension,
-# progress notice every 30 days, answer) -------------------------------------------------------------
+# progress notice every 30 days, answer; and the ends that are not an answer: merge, repeated closure,
+# withdrawal; and a grievance's on-site investigation, whose days are not counted) ---------------------
 
 
 class NoticeStep(StrEnum):
@@ -137,6 +143,12 @@ class NoticeStep(StrEnum):
     EXTENSION = "extension"
     PROGRESS = "progress"
     ANSWER = "answer"
+    MERGED = "merged"
+    REPEATED_CLOSURE = "repeated_closure"
+    WITHDRAWAL = "withdrawal"
+    ONSITE_START = "onsite_start"
+    ONSITE_EXTENSION = "onsite_extension"
+    ONSITE_END = "onsite_end"
 
 
 CITIZEN_NOTICE_STEPS = frozenset(NoticeStep)

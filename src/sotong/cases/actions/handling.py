@@ -23,6 +23,7 @@ from sotong.cases.actions._common import (
     _snapshot,
     _text,
 )
+from sotong.cases.actions._finish import finish_case_work
 from sotong.cases.errors import CasesError, CaseTransitionError
 from sotong.cases.models import (
     Answer,
@@ -115,6 +116,7 @@ def answer_case(
     )
     case.status, case.answered_at = CaseStatus.ANSWERED, now
     case.save(update_fields=["status", "answered_at", "officer", "updated_at"])
+    finish_case_work(case, actor=actor, now=now, why=_("답변"))
     _event(actor, "cases.answered", case, before, answer=answer.pk, is_rejection=answer.is_rejection)
     notifications.notify_citizen(case, NoticeStep.ANSWER, sequence=answer.pk, actor=actor, answer=answer)
     return answer
@@ -162,7 +164,7 @@ def reopen_case(case: Case, *, actor: User, reason: str) -> Case:
 
 @transaction.atomic
 def withdraw_case(case: Case, *, actor: User | str, reason: str = "") -> Case:
-    """취하: the citizen (or staff on their behalf) withdraws an open case."""
+    """취하: the citizen (or staff on their behalf) withdraws an open case; the citizen is told."""
     case = _lock(case)
     if actor != CITIZEN:
         _require(_manages(actor, case), case)
@@ -171,7 +173,9 @@ def withdraw_case(case: Case, *, actor: User | str, reason: str = "") -> Case:
     _end_assignments(case, now)
     case.status, case.closed_at = CaseStatus.WITHDRAWN, now
     case.save(update_fields=["status", "closed_at", "updated_at"])
+    finish_case_work(case, actor=actor, now=now, why=_("취하"))
     _event(actor, "cases.withdrawn", case, before, note=(reason or "").strip())
+    notifications.notify_citizen(case, NoticeStep.WITHDRAWAL, actor=actor)
     return case
 
 

@@ -23,6 +23,11 @@ A returned report (반려) goes back to the department: status `returned`, which
 (re)submission. A missed report (미보고) may still be submitted late; it stays on the record as missed in
 the timeline.
 
+A case that is finished (answered, closed, withdrawn, merged, transferred to another agency) owes no more
+reports: `cancel_pending_reports` puts the requested and returned ones in `cancelled` (요청 취소), so no
+미보고 can appear for it later, even after a reopening. A submitted report may still be approved; a missed
+one stays on the record. Reopening a proposal brings the monthly check back to it.
+
 The one transition table of this workflow is `REPORT_TRANSITIONS`.
 """
 
@@ -62,6 +67,7 @@ __all__ = [
     "BulkApprovalResult",
     "approve_report",
     "bulk_approve_reports",
+    "cancel_pending_reports",
     "check_report_transition",
     "mark_missed_reports",
     "next_monthly_due",
@@ -81,12 +87,15 @@ RESUBMISSION_WORKING_HOURS = 24
 
 # The one place that says which report status may follow which.
 REPORT_TRANSITIONS: dict[str, frozenset[str]] = {
-    ReportStatus.REQUESTED: frozenset({ReportStatus.SUBMITTED, ReportStatus.MISSED}),
-    ReportStatus.RETURNED: frozenset({ReportStatus.SUBMITTED, ReportStatus.MISSED}),
+    ReportStatus.REQUESTED: frozenset({ReportStatus.SUBMITTED, ReportStatus.MISSED, ReportStatus.CANCELLED}),
+    ReportStatus.RETURNED: frozenset({ReportStatus.SUBMITTED, ReportStatus.MISSED, ReportStatus.CANCELLED}),
     ReportStatus.MISSED: frozenset({ReportStatus.SUBMITTED}),
     ReportStatus.SUBMITTED: frozenset({ReportStatus.APPROVED, ReportStatus.RETURNED}),
     ReportStatus.APPROVED: frozenset(),
+    ReportStatus.CANCELLED: frozenset(),
 }
+# Reports a finished case no longer owes.
+CANCELLABLE_STATUSES = (ReportStatus.REQUESTED, ReportStatus.RETURNED)
 
 # Reports that still wait for someone: the department (requested, returned) or the requester (submitted).
 PENDING_REPORT_STATUSES = (ReportStatus.REQUESTED, ReportStatus.RETURNED, ReportStatus.SUBMITTED)
@@ -445,6 +454,10 @@ def return_report(
         _check_may_decide(actor, locked)
         if not note:
             raise CasesError(_("반려 사유를 입력해 주세요."), field="note")
+        if not locked.case.is_open:
+            raise CaseTransitionError(
+                _("처리가 끝난 민원의 보고는 반려할 수 없습니다. 승인만 할 수 있습니다.")
+            )
         before = locked.status
         check_report_transition(before, ReportStatus.RETURNED)
         locked.status = ReportStatus.RETURNED
@@ -500,6 +513,38 @@ def mark_missed_reports(now: datetime | None = None) -> int:
             )
             marked += 1
     return marked
+
+
+def cancel_pending_reports(case: Case, *, actor: Any, reason: str, now: datetime | None = None) -> int:
+    """요청 취소: the requested and returned reports of a finished case are cancelled; returns how many.
+
+    Called by the actions that finish a case (answer, repeated closure, withdrawal, merge, transfer to
+    another agency) inside their transaction. One Event per report, on its case.
+    """
+    now = now or timezone.now()
+    cancelled = 0
+    reports = (
+        ProgressReport.objects.select_for_update(of=("self",))
+        .filter(case_id=case.pk, status__in=CANCELLABLE_STATUSES)
+        .order_by("id")
+    )
+    for report in reports:
+        before = report.status
+        check_report_transition(before, ReportStatus.CANCELLED)
+        report.status = ReportStatus.CANCELLED
+        report.decided_at = now
+        report.decision_note = reason
+        report.save(update_fields=["status", "decided_at", "decision_note"])
+        record_event(
+            actor if actor is not None else "system",
+            "cases.report_cancelled",
+            case,
+            before={"report": report.pk, "status": before},
+            after={"report": report.pk, "status": report.status},
+            note=reason,
+        )
+        cancelled += 1
+    return cancelled
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,18 @@
-"""Routing a case: assignment, officer, transfer and 핑퐁 designation, 기피신청, deadline extension."""
+"""Routing a case: assignment, officer, transfer and 핑퐁 designation, 기피신청, deadline extension.
+
+Transfer time limits (법 §16, 령 §13; `workflow.TRANSFER_WITHIN_HOURS`): a case waiting to reach its
+handling department carries `route_due_at`: 1 working hour after receipt for a new case
+(`initial_route_due`, set by `submit_case`), 3 working hours after it arrived at a department that asks
+not to handle it (기피신청). Reaching a department clears it. Every handling assignment and transfer
+records its own due moment and whether it was kept (`CaseAssignment.on_time`, `Transfer.on_time`): a
+first assignment is due by `route_due_at`; a transfer by the limit of its kind from the moment the case
+arrived where it is (its current handling assignment, or receipt).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +34,8 @@ from sotong.cases.actions._common import (
     _takes_in,
     _text,
 )
+from sotong.cases.actions._finish import finish_case_work
+from sotong.cases.actions.grievance import open_investigation
 from sotong.cases.actions.reports import schedule_first_report
 from sotong.cases.errors import CasesError, CaseTransitionError, NotPermitted
 from sotong.cases.models import (
@@ -39,11 +51,63 @@ from sotong.cases.models import (
     TransferKind,
 )
 from sotong.cases.workflow import (
+    NEW_CASE_ROUTE_HOURS,
     NoticeStep,
     check_transition,
+    transfer_due_at,
 )
-from sotong.core.business_calendar import Period, business_calendar
+from sotong.core.business_calendar import BusinessCalendar, Period, business_calendar
 from sotong.core.events import record_event
+
+# Transfer time limits ------------------------------------------------------------------------------
+
+
+def initial_route_due(received_at: datetime) -> datetime:
+    """법 §16: a new case reaches its handling department within 1 working hour of receipt."""
+    return business_calendar().add_working_hours(received_at, NEW_CASE_ROUTE_HOURS)
+
+
+def route_due(case: Case, calendar: BusinessCalendar | None = None) -> datetime | None:
+    """By when the case must reach its (next) handling department, or None when it is where it belongs.
+
+    A case still 접수 without `route_due_at` (filed before the field existed) is due 1 working hour after
+    receipt.
+    """
+    if case.route_due_at is not None:
+        return case.route_due_at
+    if case.status == CaseStatus.RECEIVED:
+        return (calendar or business_calendar()).add_working_hours(case.received_at, NEW_CASE_ROUTE_HOURS)
+    return None
+
+
+def is_route_late(case: Case, now: datetime, calendar: BusinessCalendar | None = None) -> bool:
+    """배정 지연: an open case that has not reached its handling department by its due moment."""
+    due = route_due(case, calendar) if case.is_open else None
+    return due is not None and due < now
+
+
+def _arrived_at(case: Case) -> datetime:
+    """When the case arrived where it is: its open handling assignment, else receipt."""
+    current = (
+        case.assignments.filter(role=AssignmentRole.HANDLING, ended_at__isnull=True)
+        .order_by("-assigned_at")
+        .values_list("assigned_at", flat=True)
+        .first()
+    )
+    return current or case.received_at
+
+
+def _transfer_due(case: Case, kind: str) -> datetime:
+    """The due moment of a transfer of `kind` now: a case that never reached a department is a new case."""
+    if case.handling_department_id is None and kind != TransferKind.AGENCY:
+        return route_due(case) or initial_route_due(case.received_at)
+    return transfer_due_at(_arrived_at(case), kind)
+
+
+def _routed(case: Case) -> None:
+    """The case reached a department: nothing left to route (saved by the caller)."""
+    case.route_due_at = None
+    case.route_alerted_at = None
 
 
 def _move(
@@ -59,11 +123,14 @@ def _move(
     """Move a locked case to another department or agency and keep the history (no permission check)."""
     now = timezone.now()
     from_department = case.handling_department
+    due = _transfer_due(case, kind)
+    on_time = now <= due
     if kind == TransferKind.AGENCY:
         check_transition(case, CaseStatus.TRANSFERRED_OUT)
         _end_assignments(case, now)
         case.status = CaseStatus.TRANSFERRED_OUT
         case.closed_at = now
+        finish_case_work(case, actor=actor, now=now, why=_("타기관 이송"))
     else:
         assert to_department is not None
         check_transition(case, CaseStatus.ASSIGNED)
@@ -91,7 +158,10 @@ def _move(
         reason=reason,
         transferred_by=actor,
         transferred_at=now,
+        due_at=due,
+        on_time=on_time,
     )
+    _routed(case)
     if kind == TransferKind.DESIGNATED:
         case.is_ping_pong = False
     else:
@@ -136,10 +206,19 @@ def assign_case(
         )
     elif case.handling_department is None:
         _end_assignments(case, now)
+        due = route_due(case)
         CaseAssignment.objects.create(
-            case=case, department=department, role=AssignmentRole.HANDLING, officer=officer, assigned_by=actor
+            case=case,
+            department=department,
+            role=AssignmentRole.HANDLING,
+            officer=officer,
+            assigned_by=actor,
+            assigned_at=now,
+            due_at=due,
+            on_time=None if due is None else now <= due,
         )
         case.handling_department, case.officer, case.status = department, officer, CaseStatus.ASSIGNED
+        _routed(case)
         case.save()
     elif officer is not None and officer != case.officer:
         case.assignments.filter(ended_at__isnull=True, role=AssignmentRole.HANDLING).update(officer=officer)
@@ -268,6 +347,7 @@ def designate_department(
             transferred_by=actor,
         )
         case.is_ping_pong = False
+        _routed(case)
         case.save()
     else:
         _move(
@@ -305,11 +385,16 @@ def request_avoidance(
         suggested_department=suggested_department,
         requested_by=actor,
     )
+    # A department that says the case is not its own: the case is misfiled and must move on within
+    # 3 working hours of arriving there (령 §13).
+    case.route_due_at = transfer_due_at(_arrived_at(case), TransferKind.MISFILED)
+    case.route_alerted_at = None
+    case.save(update_fields=["route_due_at", "route_alerted_at", "updated_at"])
     record_event(
         actor,
         "cases.avoidance_requested",
         case,
-        after={"request": request.pk, "status": request.status},
+        after={"request": request.pk, "status": request.status, "route_due_at": case.route_due_at},
         note=reason,
     )
     return request
@@ -349,6 +434,9 @@ def decide_avoidance(
     else:
         note = _text(note, "note", _("반려 사유를 입력해 주세요."))
         request.status = DecisionStatus.REJECTED
+        # The department keeps the case: it is where it belongs.
+        _routed(case)
+        case.save(update_fields=["route_due_at", "route_alerted_at", "updated_at"])
     request.decided_by, request.decided_at, request.decision_note = actor, timezone.now(), note
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     _event(
@@ -370,6 +458,11 @@ def extend_deadline(case: Case, *, actor: User, days: int, reason: str, citizen_
         raise CaseTransitionError(_("처리 중인 민원만 처리기한을 연장할 수 있습니다."))
     if case.is_proposal or case.deadline_at is None:
         raise CasesError(_("제안은 처리기한이 없어 연장할 수 없습니다."), field="days")
+    if open_investigation(case) is not None:
+        raise CasesError(
+            _("현지조사 중에는 처리기한을 연장할 수 없습니다. 현지조사를 마친 뒤 연장해 주세요."),
+            field="days",
+        )
     if not isinstance(days, int) or days < 1 or days > 365:
         raise CasesError(_("연장 일수를 1일 이상으로 입력해 주세요."), field="days")
     reason = _text(reason, "reason", _("연장 사유를 입력해 주세요."))

@@ -10,6 +10,7 @@ from django.utils import timezone
 from sotong.accounts.models import Role
 from sotong.cases.actions import (
     REPORT_TRANSITIONS,
+    answer_case,
     approve_report,
     bulk_approve_reports,
     mark_missed_reports,
@@ -183,6 +184,66 @@ def test_no_next_report_once_the_case_is_closed(report_case, coordinator, handle
     approve_report(report, actor=coordinator)
 
     assert ProgressReport.objects.count() == 1
+
+
+def test_answering_after_an_approved_report_leaves_no_pending_report(report_case, coordinator, handler):
+    # given an approved report, which requested next month's
+    report = request_report(report_case, actor=coordinator, due_at=seoul(2030, 1, 15, 18))
+    submit_report(report, actor=handler, body="검토 중")
+    approve_report(report, actor=coordinator)
+    following = ProgressReport.objects.exclude(pk=report.pk).get()
+    assert following.status == ReportStatus.REQUESTED
+
+    # when the department answers the proposal
+    answer_case(report_case, actor=handler, body="설치하겠습니다.")
+
+    # then the next report is cancelled, and no 미보고 appears once its due date has passed
+    following.refresh_from_db()
+    assert following.status == ReportStatus.CANCELLED
+    assert events(report_case, "cases.report_cancelled").count() == 1
+    assert mark_missed_reports(following.due_at + timedelta(days=1)) == 0
+    assert not ProgressReport.objects.filter(
+        case=report_case, status__in=[ReportStatus.REQUESTED, ReportStatus.RETURNED, ReportStatus.MISSED]
+    ).exists()
+    # and a cancelled report can no longer be submitted
+    with pytest.raises(CaseTransitionError):
+        submit_report(following, actor=handler, body="늦은 보고")
+
+
+@pytest.mark.parametrize("finish", ["withdraw", "merge", "agency", "answer_after_return"])
+def test_every_finishing_step_cancels_the_reports_owed(
+    make_case_row, report_case, coordinator, handler, finish
+):
+    from sotong.cases.actions import merge_cases, transfer_case, withdraw_case
+
+    report = request_report(report_case, actor=coordinator)
+    if finish == "withdraw":
+        withdraw_case(report_case, actor="citizen")
+    elif finish == "merge":
+        merge_cases(make_case_row(), [report_case], actor=coordinator, reason="중복")
+    elif finish == "agency":
+        transfer_case(report_case, actor=handler, kind="agency", to_agency="서울특별시", reason="소관")
+    else:
+        # a returned report is owed too
+        submit_report(report, actor=handler, body="검토 중")
+        return_report(report, actor=coordinator, note="보완")
+        answer_case(report_case, actor=handler, body="답변")
+    report.refresh_from_db()
+    assert report.status == ReportStatus.CANCELLED
+
+
+def test_a_submitted_report_of_a_finished_case_may_be_approved_not_returned(
+    report_case, coordinator, handler
+):
+    report = request_report(report_case, actor=coordinator)
+    submit_report(report, actor=handler, body="완료 예정")
+    answer_case(report_case, actor=handler, body="답변")
+
+    with pytest.raises(CaseTransitionError):
+        return_report(report, actor=coordinator, note="보완")
+    approve_report(report, actor=coordinator)
+
+    assert ProgressReport.objects.get().status == ReportStatus.APPROVED
 
 
 def test_other_department_cannot_submit(report_case, coordinator, other_dept_handler):

@@ -3,8 +3,11 @@
 - at most one open handling assignment per case (exactly one while assigned or in progress, none once ended);
 - the deadline never falls on a weekend or public holiday;
 - every successful action writes an Event on the case; a refused one changes nothing at all;
-- every citizen-facing step (receipt, transfer to another agency, extension, answer) has exactly one
-  outbox message per channel the citizen chose.
+- every citizen-facing step (receipt, transfer to another agency, extension, answer, merge, repeated
+  closure, withdrawal, on-site investigation start, extension and end) has exactly one outbox message per
+  channel the citizen chose;
+- a finished case owes no report (none requested or returned), is under no on-site investigation and
+  waits for no routing; a case has at most one investigation, extended at most once by 7 days.
 """
 
 from __future__ import annotations
@@ -36,6 +39,9 @@ from sotong.cases.models import (
     CaseKind,
     CaseStatus,
     DecisionStatus,
+    OnsiteInvestigation,
+    ProgressReport,
+    ReportStatus,
     TransferKind,
 )
 from sotong.cases.tests.conftest import case_values
@@ -254,6 +260,47 @@ class CaseMachine(RuleBasedStateMachine):
         earlier = [self._case(data), self._case(data)]
         self._attempt(case, lambda: actions.close_as_repeated(case, actor=actor, earlier_cases=earlier))
 
+    @precondition(lambda self: len(self.ids) >= 5)
+    @rule(data=st.data())
+    def merge_at_receipt(self, data: st.DataObject) -> None:
+        count = data.draw(st.integers(min_value=3, max_value=min(6, len(self.ids))), label="count")
+        ids = data.draw(st.lists(st.sampled_from(self.ids), min_size=count, max_size=count, unique=True))
+        representative, *others = [Case.objects.get(pk=pk) for pk in ids]
+        actor = self._actor(data)
+        self._attempt(
+            representative,
+            lambda: actions.merge_at_receipt(representative, others, actor=actor, reason="같은 취지"),
+        )
+
+    @precondition(lambda self: self.ids)
+    @rule(data=st.data(), days=st.integers(min_value=0, max_value=15))
+    def onsite_start(self, data: st.DataObject, days: int) -> None:
+        case, actor = self._case(data), self._actor(data)
+        self._attempt(
+            case, lambda: actions.start_onsite_investigation(case, actor=actor, reason="현장 확인", days=days)
+        )
+
+    @precondition(lambda self: self.ids)
+    @rule(data=st.data(), days=st.integers(min_value=0, max_value=8))
+    def onsite_extend(self, data: st.DataObject, days: int) -> None:
+        case, actor = self._case(data), self._actor(data)
+        self._attempt(
+            case,
+            lambda: actions.extend_onsite_investigation(case, actor=actor, days=days, reason="추가 조사"),
+        )
+
+    @precondition(lambda self: self.ids)
+    @rule(data=st.data())
+    def onsite_end(self, data: st.DataObject) -> None:
+        case, actor = self._case(data), self._actor(data)
+        self._attempt(case, lambda: actions.end_onsite_investigation(case, actor=actor, note="조사 완료"))
+
+    @precondition(lambda self: self.ids)
+    @rule(data=st.data())
+    def request_report(self, data: st.DataObject) -> None:
+        case, actor = self._case(data), self._actor(data)
+        self._attempt(case, lambda: actions.request_report(case, actor=actor))
+
     # Invariants ------------------------------------------------------------------------------------
 
     @invariant()
@@ -279,6 +326,30 @@ class CaseMachine(RuleBasedStateMachine):
             assert messages.filter(purpose="cases.extension").count() == channels * case.extensions.count()
             agency = case.transfers.filter(kind=TransferKind.AGENCY).count()
             assert messages.filter(purpose="cases.agency_transfer").count() == channels * agency
+            ended = {
+                CaseStatus.MERGED: "cases.merged",
+                CaseStatus.WITHDRAWN: "cases.withdrawal",
+            }
+            for status, purpose in ended.items():
+                expected = channels if case.status == status else 0
+                assert messages.filter(purpose=purpose).count() == expected
+            events = Event.objects.for_target(case)
+            repeated = events.filter(verb="cases.closed_as_repeated").count()
+            assert messages.filter(purpose="cases.repeated_closure").count() == channels * repeated
+            investigations = list(OnsiteInvestigation.objects.filter(case=case))
+            assert len(investigations) <= 1
+            extended = [i for i in investigations if i.extension_days]
+            assert all(i.extension_days <= actions.ONSITE_EXTENSION_MAX_DAYS for i in investigations)
+            assert messages.filter(purpose="cases.onsite_start").count() == channels * len(investigations)
+            assert messages.filter(purpose="cases.onsite_extension").count() == channels * len(extended)
+            ended_here = events.filter(verb="cases.onsite_ended").count()
+            assert messages.filter(purpose="cases.onsite_end").count() == channels * ended_here
+            if case.status not in OPEN_STATUSES:
+                assert not [i for i in investigations if i.ended_at is None]
+                assert not ProgressReport.objects.filter(
+                    case=case, status__in=(ReportStatus.REQUESTED, ReportStatus.RETURNED)
+                ).exists()
+                assert case.route_due_at is None
 
 
 @pytest.mark.django_db

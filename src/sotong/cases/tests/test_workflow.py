@@ -314,9 +314,13 @@ def test_sns_officer_turns_a_post_into_a_case_for_any_department(make_case, org,
 
 @pytest.mark.django_db
 def test_transfer_deadlines_are_counted_in_working_hours():
+    from sotong.cases.actions import initial_route_due
     from sotong.cases.workflow import transfer_due_at
 
     friday_evening = datetime(2026, 11, 6, 17, 30, tzinfo=SEOUL)
-    assert transfer_due_at(friday_evening, "reassign") == datetime(2026, 11, 9, 9, 30, tzinfo=SEOUL)
+    # A new case reaches its handling department within 1 working hour; a misfiled one (재지정 too)
+    # moves on within 3 of arriving at the wrong department; another agency's within 8.
+    assert initial_route_due(friday_evening) == datetime(2026, 11, 9, 9, 30, tzinfo=SEOUL)
+    assert transfer_due_at(friday_evening, "reassign") == datetime(2026, 11, 9, 11, 30, tzinfo=SEOUL)
     assert transfer_due_at(friday_evening, "misfiled") == datetime(2026, 11, 9, 11, 30, tzinfo=SEOUL)
     assert transfer_due_at(friday_evening, "agency") == datetime(2026, 11, 9, 17, 30, tzinfo=SEOUL)

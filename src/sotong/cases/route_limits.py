@@ -1,0 +1,67 @@
+"""배정·이송 기한 (법 §16, 령 §13): the open cases late to reach their handling department, and the count
+of routing steps (first assignments and transfers) that missed their time limit.
+
+The due moment of a case is `actions.routing.route_due` (its `route_due_at`, or 1 working hour after
+receipt for a 접수 case without one). The database narrows the candidates; the business calendar decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Q, QuerySet
+
+from sotong.cases.actions.routing import is_route_late
+from sotong.cases.models import OPEN_STATUSES, Case, CaseAssignment, CaseStatus, Transfer
+from sotong.cases.workflow import NEW_CASE_ROUTE_HOURS
+from sotong.core.business_calendar import BusinessCalendar, business_calendar
+
+__all__ = ["RoutingCounts", "late_to_route", "route_candidates", "routing_counts"]
+
+
+def route_candidates(cases: QuerySet[Case], now: datetime) -> QuerySet[Case]:
+    """Open cases that may be late: past `route_due_at`, or 접수 without one for more than an hour.
+
+    A working hour never ends sooner than an hour of clock time, so no late case is left out.
+    """
+    return cases.filter(status__in=OPEN_STATUSES).filter(
+        Q(route_due_at__lt=now)
+        | Q(
+            route_due_at__isnull=True,
+            status=CaseStatus.RECEIVED,
+            received_at__lt=now - timedelta(hours=NEW_CASE_ROUTE_HOURS),
+        )
+    )
+
+
+def late_to_route(
+    cases: QuerySet[Case], now: datetime, calendar: BusinessCalendar | None = None
+) -> list[Case]:
+    """배정 지연: the cases of `cases` that have not reached their handling department in time."""
+    calendar = calendar or business_calendar()
+    candidates = route_candidates(cases, now).select_related("intake_department", "handling_department")
+    return [case for case in candidates.order_by("received_at", "id") if is_route_late(case, now, calendar)]
+
+
+@dataclass(frozen=True)
+class RoutingCounts:
+    """For the coordinator: cases late to be routed now, and routing steps that missed their limit."""
+
+    waiting: int
+    late_assignments: int
+    late_transfers: int
+
+    @property
+    def late_steps(self) -> int:
+        return self.late_assignments + self.late_transfers
+
+
+def routing_counts(cases: QuerySet[Case], now: datetime) -> RoutingCounts:
+    """Three small queries over `cases` (already scoped to the user) plus the calendar check."""
+    ids = cases.values("pk")
+    return RoutingCounts(
+        waiting=len(late_to_route(cases, now)),
+        late_assignments=CaseAssignment.objects.filter(case_id__in=ids, on_time=False).count(),
+        late_transfers=Transfer.objects.filter(case_id__in=ids, on_time=False).count(),
+    )
