@@ -12,9 +12,11 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("sotong.accounts.urls")),
     path("office/cases/", include("sotong.cases.urls_office")),
+    path("office/people/", include("sotong.people.urls_office")),
     path("office/", include("sotong.office.urls")),
     path("admin/", admin.site.urls),
     path("cases/", include("sotong.cases.urls")),
+    path("people/", include("sotong.people.urls_portal")),
     path("", include("sotong.portal.urls")),
 ]
 if settings.DEBUG:

@@ -92,6 +92,12 @@ OFFICE_MENU: tuple[OfficeMenuEntry, ...] = (
         _("회의 제안을 엑셀·CSV 파일로 한꺼번에 등록합니다."),
     ),
     OfficeMenuEntry(
+        _("주민 명부"),
+        "people_office:index",
+        _roles(Role.PROGRAMME_MANAGER, Role.SYSADMIN),
+        _("전자소통 가입자, 단체 회원, 위원회 위원을 한 화면에서 찾고 목록을 만듭니다."),
+    ),
+    OfficeMenuEntry(
         _("직원·권한"),
         "accounts:staff_list",
         _roles(Role.COORDINATOR, Role.SYSADMIN),

@@ -42,6 +42,13 @@ PORTAL_SERVICES: tuple[PortalService, ...] = (
         _("접수번호로 처리 단계와 답변을 확인하고 만족도를 평가합니다."),
     ),
     PortalService(
+        _("전자소통 가입"),
+        "people:signup",
+        _(
+            "구정 소식과 정책 의견 조사를 문자·전자우편으로 받습니다. 받을 내용과 방법은 언제든 바꿀 수 있습니다."
+        ),
+    ),
+    PortalService(
         _("정책 참여"),
         "engagement:portal_index",
         _("정책 공론화에 의견을 내고 주민참여예산 투표에 참여합니다."),
