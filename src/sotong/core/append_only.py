@@ -1,11 +1,13 @@
-"""Database triggers that refuse UPDATE and DELETE on the append-only logs (Event, access log).
+"""Database triggers that refuse UPDATE and DELETE on the append-only logs (Event, access log, the people
+registry's destruction log).
 
-Used by the core migration and by the SQLite backend's flush (tests empty tables with DELETE there).
+Used by the migrations that create them (each app's own, see `create_triggers`) and by the SQLite backend's
+flush, which lifts them while tests empty tables with DELETE.
 """
 
 from __future__ import annotations
 
-TABLES = ["core_event", "core_personaldataaccesslog"]
+TABLES = ["core_event", "core_personaldataaccesslog", "people_destructionlog"]
 
 
 def sqlite_create(table: str) -> list[str]:
@@ -36,3 +38,26 @@ def postgres_create(table: str) -> list[str]:
 
 def postgres_drop(table: str) -> list[str]:
     return [f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}"]
+
+
+def create_triggers(schema_editor, tables: list[str]) -> None:
+    """Migration helper: refuse UPDATE and DELETE on `tables` (SQLite and PostgreSQL; others untouched)."""
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute(POSTGRES_FUNCTION, params=None)
+        statements = postgres_create
+    elif vendor == "sqlite":
+        statements = sqlite_create
+    else:
+        return
+    for table in tables:
+        for sql in statements(table):
+            schema_editor.execute(sql, params=None)
+
+
+def drop_triggers(schema_editor, tables: list[str]) -> None:
+    vendor = schema_editor.connection.vendor
+    statements = {"sqlite": sqlite_drop, "postgresql": postgres_drop}.get(vendor)
+    for table in tables:
+        for sql in statements(table) if statements else []:
+            schema_editor.execute(sql, params=None)

@@ -4,12 +4,15 @@ from django.db import migrations
 
 from sotong.core import append_only
 
+# Frozen here: tables of later apps get their triggers from their own migrations.
+CORE_TABLES = ["core_event", "core_personaldataaccesslog"]
+
 
 def create_triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute(append_only.POSTGRES_FUNCTION, params=None)
-    for table in append_only.TABLES:
+    for table in CORE_TABLES:
         statements = {"sqlite": append_only.sqlite_create, "postgresql": append_only.postgres_create}.get(
             vendor
         )
@@ -19,7 +22,7 @@ def create_triggers(apps, schema_editor):
 
 def drop_triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
-    for table in append_only.TABLES:
+    for table in CORE_TABLES:
         statements = {"sqlite": append_only.sqlite_drop, "postgresql": append_only.postgres_drop}.get(vendor)
         for sql in statements(table) if statements else []:
             schema_editor.execute(sql, params=None)
