@@ -1,6 +1,23 @@
 """Staff pages of the people registry (namespace `people_office`), mounted at /office/people/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from sotong.people.views import office, office_person
 
 app_name = "people_office"
-urlpatterns: list = []
+urlpatterns = [
+    path("", office.index, name="index"),
+    path("segments/", office.segment_save, name="segment_save"),
+    path("segments/<int:pk>/delete/", office.segment_delete, name="segment_delete"),
+    path("lists/", office.list_add, name="list_add"),
+    path("<int:pk>/", office_person.detail, name="person"),
+    path("<int:pk>/contact/", office_person.unmask, name="unmask"),
+    path("<int:pk>/edit/", office_person.edit, name="edit"),
+    path("<int:pk>/consents/", office_person.consent_give, name="consent_give"),
+    path(
+        "<int:pk>/consents/<int:consent_id>/withdraw/",
+        office_person.consent_withdraw,
+        name="consent_withdraw",
+    ),
+    path("<int:pk>/merge/", office_person.merge, name="merge"),
+]
