@@ -1,4 +1,5 @@
-"""Staff API for cases at /api/v1/cases/: the visible cases, one case, and the main actions.
+"""Staff API for cases at /api/v1/cases/: the visible cases, one case, the main actions, merge at
+receipt, the on-site investigation of a grievance, and the coordinator's late-routing count.
 
 A thin layer over the same actions as the office pages. Department scoping is `visible_to` (another
 department's case is a 404); the actions answer refused input with 422, illegal transitions with 409
@@ -13,6 +14,7 @@ from typing import Any, cast
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
@@ -21,6 +23,7 @@ from sotong.cases import actions
 from sotong.cases.errors import CasesError
 from sotong.cases.models import Case, ProgressReport
 from sotong.cases.queues import Queue, queue, scoped_cases, search
+from sotong.cases.route_limits import routing_counts
 
 router = Router(tags=["cases"])
 
@@ -318,3 +321,87 @@ def decide_report(
     else:
         actions.return_report(report, actor=request.user, note=payload.note)
     return _detail(case)
+
+
+# Merge at receipt, on-site investigation, routing time limits ----------------------------------------------
+
+
+class MergeAtReceiptIn(Schema):
+    receipt_nos: list[str]
+    reason: str
+
+
+class OnsiteStartIn(Schema):
+    reason: str
+    days: int = actions.ONSITE_MAX_DAYS
+
+
+class OnsiteExtendIn(Schema):
+    days: int
+    reason: str
+
+
+class OnsiteEndIn(Schema):
+    note: str
+
+
+class RoutingCountsOut(Schema):
+    waiting: int
+    late_assignments: int
+    late_transfers: int
+
+
+@router.post(
+    "/{receipt_no}/merge-at-receipt", response=CaseDetailOut, summary="접수 단계 병합 (5건 이상, 령 §6)"
+)
+def merge_at_receipt(request: HttpRequest, receipt_no: str, payload: MergeAtReceiptIn) -> dict[str, Any]:
+    case = _case(request, receipt_no)
+    numbers = list(dict.fromkeys(payload.receipt_nos))
+    others = list(Case.objects.visible_to(request.user).filter(receipt_no__in=numbers))
+    missing = sorted(set(numbers) - {other.receipt_no for other in others})
+    if missing:
+        raise CasesError(
+            _("찾을 수 없는 접수번호입니다: %(numbers)s") % {"numbers": ", ".join(missing)},
+            field="receipt_nos",
+        )
+    return _detail(
+        actions.merge_at_receipt(case, others, actor=cast(User, request.user), reason=payload.reason)
+    )
+
+
+@router.post("/{receipt_no}/onsite/start", response=CaseDetailOut, summary="현지조사 시작 (고충민원)")
+def onsite_start(request: HttpRequest, receipt_no: str, payload: OnsiteStartIn) -> dict[str, Any]:
+    case = _case(request, receipt_no)
+    actions.start_onsite_investigation(
+        case, actor=cast(User, request.user), reason=payload.reason, days=payload.days
+    )
+    return _detail(case)
+
+
+@router.post("/{receipt_no}/onsite/extend", response=CaseDetailOut, summary="현지조사 연장 (한 번, 7일 이내)")
+def onsite_extend(request: HttpRequest, receipt_no: str, payload: OnsiteExtendIn) -> dict[str, Any]:
+    case = _case(request, receipt_no)
+    actions.extend_onsite_investigation(
+        case, actor=cast(User, request.user), days=payload.days, reason=payload.reason
+    )
+    return _detail(case)
+
+
+@router.post("/{receipt_no}/onsite/end", response=CaseDetailOut, summary="현지조사 종료")
+def onsite_end(request: HttpRequest, receipt_no: str, payload: OnsiteEndIn) -> dict[str, Any]:
+    case = _case(request, receipt_no)
+    actions.end_onsite_investigation(case, actor=cast(User, request.user), note=payload.note)
+    return _detail(case)
+
+
+@router.get("/routing/late", response=RoutingCountsOut, summary="배정·이송 기한 초과 (총괄부서)")
+def routing_late(request: HttpRequest) -> dict[str, int]:
+    user = _staff(request)
+    if not user.has_role(Role.COORDINATOR):
+        raise PermissionDenied(_("총괄부서만 볼 수 있습니다."))
+    counts = routing_counts(scoped_cases(user), timezone.now())
+    return {
+        "waiting": counts.waiting,
+        "late_assignments": counts.late_assignments,
+        "late_transfers": counts.late_transfers,
+    }

@@ -153,6 +153,7 @@ class BulkForm(OfficeForm):
         ("reassign", _("일괄 재지정")),
         ("extend", _("일괄 기한 연장")),
         ("approve", _("보고 일괄 승인")),
+        ("merge_receipt", _("접수 단계 병합 (5건 이상)")),
     )
     operation = forms.ChoiceField(label=_("일괄 작업"), choices=OPERATIONS)
     cases: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
@@ -162,6 +163,12 @@ class BulkForm(OfficeForm):
     days = forms.IntegerField(label=_("연장 일수"), required=False, min_value=1, max_value=365)
     reason = forms.CharField(label=_("사유"), required=False, max_length=500)
     citizen_consent = forms.CharField(label=_("신청인 동의 기록(2차 연장)"), required=False, max_length=500)
+    representative = forms.CharField(
+        label=_("대표 민원 접수번호 (병합)"),
+        required=False,
+        max_length=20,
+        help_text=_("선택한 민원 중 나머지를 이 민원에 병합합니다."),
+    )
 
     def __init__(self, *args: Any, cases: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -175,8 +182,14 @@ class BulkForm(OfficeForm):
             self.add_error("department", _("새 처리부서를 선택해 주세요."))
         if operation == "extend" and not data.get("days"):
             self.add_error("days", _("연장 일수를 입력해 주세요."))
-        if operation in ("reassign", "extend") and not (data.get("reason") or "").strip():
+        if operation in ("reassign", "extend", "merge_receipt") and not (data.get("reason") or "").strip():
             self.add_error("reason", _("사유를 입력해 주세요."))
+        if operation == "merge_receipt":
+            number = (data.get("representative") or "").strip()
+            chosen = {case.receipt_no: case for case in data.get("cases") or []}
+            if number not in chosen:
+                self.add_error("representative", _("선택한 민원 중 대표 민원의 접수번호를 입력해 주세요."))
+            data["representative"] = chosen.get(number)
         return data
 
 
@@ -307,6 +320,33 @@ class ReportDecisionForm(OfficeForm):
         label=_("결정"), choices=[("approve", _("보고승인")), ("return", _("반려"))], widget=forms.RadioSelect
     )
     note = _text(_("의견 (반려 시 필수)"), required=False)
+
+
+class OnsiteStartForm(OfficeForm):
+    days = forms.IntegerField(
+        label=_("조사 기간 (근무일)"), min_value=1, max_value=14, initial=14, help_text=_("14일 이내")
+    )
+    reason = _text(_("현지조사 사유"))
+
+
+class OnsiteExtendForm(OfficeForm):
+    days = forms.IntegerField(
+        label=_("연장 일수 (근무일)"), min_value=1, max_value=7, help_text=_("한 번, 7일 이내")
+    )
+    reason = _text(_("연장 사유"))
+
+
+class OnsiteEndForm(OfficeForm):
+    note = _text(_("현지조사 결과"))
+
+
+class AttachmentDownloadForm(OfficeForm):
+    reason = forms.CharField(
+        label=_("내려받는 사유"),
+        required=False,
+        max_length=200,
+        help_text=_("신청인이 낸 파일은 사유가 필요하며 개인정보 접근기록에 남습니다."),
+    )
 
 
 class AttachmentForm(OfficeForm):

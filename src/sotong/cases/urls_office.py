@@ -3,6 +3,7 @@
 from django.urls import path
 
 from sotong.cases.views import office
+from sotong.cases.views.office.files import attachment_download
 
 app_name = "cases_office"
 urlpatterns = [
@@ -14,5 +15,6 @@ urlpatterns = [
     path("import/template.xlsx", office.import_template, name="import_template"),
     path("<str:receipt_no>/", office.case_detail, name="detail"),
     path("<str:receipt_no>/contact/", office.unmask_contact, name="unmask_contact"),
+    path("<str:receipt_no>/files/<int:pk>/", attachment_download, name="attachment"),
     path("<str:receipt_no>/actions/<slug:action>/", office.case_action, name="action"),
 ]

@@ -1,5 +1,6 @@
-"""The case page: timeline, contact (unmasking logged), attachments, reports, and every action form
-offered by the rules the actions check again (`CasePowers`)."""
+"""The case page: timeline, contact (unmasking logged), attachments, reports, routing time limits
+(배정 지연, 이송 기한), on-site investigation, and every action form offered by the rules the actions
+check again (`CasePowers`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sotong.accounts.models import Role, User
 from sotong.cases import actions
 from sotong.cases import forms_office as f
+from sotong.cases.actions.grievance import is_grievance
 from sotong.cases.errors import CasesError
 from sotong.cases.models import (
     MEETING_CHANNELS,
@@ -30,6 +33,7 @@ from sotong.cases.models import (
     CaseAssignment,
     CaseStatus,
     DecisionStatus,
+    OnsiteInvestigation,
     ProgressReport,
     ReportStatus,
 )
@@ -41,6 +45,7 @@ from sotong.cases.views.office._common import (
     _user,
 )
 from sotong.cases.workflow import END_STATUSES
+from sotong.core.business_calendar import business_calendar
 from sotong.core.errors import DomainError
 from sotong.core.masking import format_phone
 from sotong.core.models import Event, PersonalDataAction
@@ -81,10 +86,29 @@ class CasePowers:
         return self.manages or self.cooperates
 
 
-def _available(powers: CasePowers, case: Case, pending_avoidance: AvoidanceRequest | None) -> dict[str, bool]:
+# Timeline labels of the steps added with the routing limits, merge at receipt and investigations.
+MORE_VERB_LABELS = {
+    "cases.merged_at_receipt": gettext_lazy("접수 단계 병합"),
+    "cases.report_cancelled": gettext_lazy("보고요청 취소"),
+    "cases.route_late": gettext_lazy("배정 지연 알림"),
+    "cases.onsite_started": gettext_lazy("현지조사 시작"),
+    "cases.onsite_extended": gettext_lazy("현지조사 연장"),
+    "cases.onsite_ended": gettext_lazy("현지조사 종료"),
+    "cases.onsite_closed": gettext_lazy("현지조사 종료 (민원 종결)"),
+}
+WORKING_STATUSES = (CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS)
+
+
+def _available(
+    powers: CasePowers,
+    case: Case,
+    pending_avoidance: AvoidanceRequest | None,
+    investigation: OnsiteInvestigation | None = None,
+) -> dict[str, bool]:
     """Which of the case page's action forms to offer (the actions decide in the end)."""
     is_open = case.status in OPEN_STATUSES
     movable = not case.is_ping_pong or powers.oversees
+    investigating = investigation is not None and investigation.is_open and case.status in WORKING_STATUSES
     return {
         "assign": powers.takes_in and is_open and movable,
         "officer": powers.manages and is_open and case.handling_department_id is not None,
@@ -104,6 +128,12 @@ def _available(powers: CasePowers, case: Case, pending_avoidance: AvoidanceReque
         "flags": powers.manages,
         "attach": powers.works_on and is_open,
         "report_request": powers.requests_reports and is_open,
+        "onsite_start": powers.handles
+        and case.status in WORKING_STATUSES
+        and is_grievance(case)
+        and investigation is None,
+        "onsite_extend": powers.handles and investigating and not getattr(investigation, "extension_days", 0),
+        "onsite_end": powers.handles and investigating,
     }
 
 
@@ -364,6 +394,39 @@ CASE_ACTIONS: dict[str, CaseAction] = {
     "report_decide": CaseAction(
         f.ReportDecisionForm, _report_decide, gettext_lazy("보고 승인·반려"), gettext_lazy("결정")
     ),
+    "onsite_start": CaseAction(
+        f.OnsiteStartForm,
+        _data(
+            lambda r, c, d: (
+                actions.start_onsite_investigation(c, actor=_user(r), reason=d["reason"], days=d["days"]),
+                _("현지조사를 시작했습니다. 조사 기간은 처리기간에 넣지 않습니다."),
+            )[1]
+        ),
+        gettext_lazy("현지조사 시작 (고충민원)"),
+        gettext_lazy("시작"),
+    ),
+    "onsite_extend": CaseAction(
+        f.OnsiteExtendForm,
+        _data(
+            lambda r, c, d: (
+                actions.extend_onsite_investigation(c, actor=_user(r), days=d["days"], reason=d["reason"]),
+                _("현지조사를 연장했습니다."),
+            )[1]
+        ),
+        gettext_lazy("현지조사 연장"),
+        gettext_lazy("연장"),
+    ),
+    "onsite_end": CaseAction(
+        f.OnsiteEndForm,
+        _data(
+            lambda r, c, d: (
+                actions.end_onsite_investigation(c, actor=_user(r), note=d["note"]),
+                _("현지조사를 마쳤습니다."),
+            )[1]
+        ),
+        gettext_lazy("현지조사 종료"),
+        gettext_lazy("종료"),
+    ),
 }
 PER_REPORT_ACTIONS = ("report_submit", "report_decide")
 
@@ -423,7 +486,8 @@ def _case_context(
             "requested_at", "id"
         )
     )
-    available = _available(powers, case, pending_avoidance)
+    investigation = case.investigations.select_related("started_by", "extended_by", "ended_by").first()
+    available = _available(powers, case, pending_avoidance, investigation)
     action_forms = []
     for name, allowed in available.items():
         # A refused form stays on the page with its message, even when the action is no longer offered.
@@ -441,6 +505,9 @@ def _case_context(
             form = spec.form(prefix=name, initial=initial)
         action_forms.append({"name": name, "title": spec.title, "button": spec.button, "form": form})
     events = Event.objects.for_target(case).select_related("actor").order_by("created_at", "id")
+    labels = {**VERB_LABELS, **MORE_VERB_LABELS}
+    now, calendar = timezone.now(), business_calendar()
+    route_due = actions.route_due(case, calendar) if case.is_open else None
     return {
         "case": case,
         "powers": powers,
@@ -459,7 +526,11 @@ def _case_context(
         "related": case.related.all(),
         "merged_cases": case.merged_cases.all(),
         "sent_messages": Message.objects.about(case).order_by("created_at"),
-        "events": [(event, VERB_LABELS.get(event.verb, event.verb)) for event in events],
+        "events": [(event, labels.get(event.verb, event.verb)) for event in events],
+        "route_due": route_due,
+        "route_late": route_due is not None and route_due < now,
+        "investigation": investigation,
+        "download_form": f.AttachmentDownloadForm(prefix="download"),
         "action_forms": action_forms,
         "bound_action": bound[0] if bound else "",
         "unmask_form": f.UnmaskForm(prefix="unmask") if powers.works_on else None,

@@ -1,6 +1,9 @@
-"""The queue page (tabs, filters, search, paging) and bulk actions on the cases ticked there."""
+"""The queue page (tabs, filters, search, paging, 배정 지연 and the coordinator's late-routing count) and
+bulk actions on the cases ticked there (merge at receipt among them)."""
 
 from __future__ import annotations
+
+from typing import cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -8,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -29,6 +33,7 @@ from sotong.cases.queues import (
     queue_counts,
     scoped_cases,
 )
+from sotong.cases.route_limits import late_to_route, routing_counts
 from sotong.cases.views.office._common import (
     CASE_ROLES,
     CASES_PER_PAGE,
@@ -37,6 +42,8 @@ from sotong.cases.views.office._common import (
     _staff,
     _user,
 )
+from sotong.core.business_calendar import business_calendar
+from sotong.core.errors import DomainError
 
 
 def _case_list(cases: QuerySet[Case]) -> QuerySet[Case]:
@@ -55,6 +62,14 @@ def case_queues(request: HttpRequest) -> HttpResponse:
     name = request.GET.get("queue", "")
     current = Queue(name) if name in Queue.__members__.values() else None
     form = f.QueueFilterForm(request.GET or None, departments=departments)
+    # The picker and the filter's department list from one query (rendering only: a bound form still
+    # validates against the queryset).
+    picker = list(departments)
+    department_field = cast(f.DepartmentField, form.fields["department"])
+    department_field.choices = [
+        ("", _("전체")),
+        *((dept.pk, department_field.label_from_instance(dept)) for dept in picker),
+    ]
     cases = (
         queue(user, current, department=department) if current else _case_list(scoped_cases(user, department))
     )
@@ -75,7 +90,13 @@ def case_queues(request: HttpRequest) -> HttpResponse:
                 text=data["q"],
             ),
         )
+    now, calendar = timezone.now(), business_calendar()
+    late_only = request.GET.get("routing") == "late"
+    if late_only:
+        late = late_to_route(scoped_cases(user, department), now, calendar)
+        cases = cases.filter(pk__in=[case.pk for case in late])
     page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    late_ids = {case.pk for case in page.object_list if actions.is_route_late(case, now, calendar)}
     counts = queue_counts(user, department=department)
     query = request.GET.copy()
     query.pop("page", None)
@@ -93,8 +114,15 @@ def case_queues(request: HttpRequest) -> HttpResponse:
             "tab_query": tab_query.urlencode(),
             "tabs": [(q.value, QUEUE_LABELS[q], counts.get(q.value, 0)) for q in QUEUE_TABS],
             "current_queue": current.value if current else "",
-            "current_label": QUEUE_LABELS[current] if current else _("전체 민원"),
-            "departments": departments,
+            "current_label": _("배정 지연")
+            if late_only
+            else (QUEUE_LABELS[current] if current else _("전체 민원")),
+            "late_ids": late_ids,
+            "late_only": late_only,
+            "routing": routing_counts(scoped_cases(user, department), now, calendar)
+            if user.has_role(Role.COORDINATOR)
+            else None,
+            "departments": picker,
             "department": department,
             "bulk_form": f.BulkForm(cases=Case.objects.none()),
             "can_bulk": user.has_role(Role.COORDINATOR, Role.INTAKE, Role.HANDLER),
@@ -133,6 +161,19 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
             citizen_consent=data["citizen_consent"],
         )
         rows = [(r.receipt_no, r.ok, r.message) for r in results]
+    elif data["operation"] == "merge_receipt":
+        representative = data["representative"]
+        others = [case for case in cases if case.pk != representative.pk]
+        try:
+            actions.merge_at_receipt(representative, others, actor=user, reason=data["reason"])
+        except DomainError as error:
+            rows = [(case.receipt_no, False, error.message) for case in cases]
+        else:
+            rows = [(representative.receipt_no, True, _("대표 민원 (다수인관련민원)"))]
+            rows += [
+                (case.receipt_no, True, _("%(no)s에 병합") % {"no": representative.receipt_no})
+                for case in others
+            ]
     else:
         reports = list(
             ProgressReport.objects.filter(case__in=cases, status=ReportStatus.SUBMITTED).select_related(
