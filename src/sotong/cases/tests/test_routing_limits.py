@@ -190,3 +190,22 @@ def test_coordinator_counts_late_routings(make_case, intake_officer, handler, or
     assert counts.late_transfers == 1
     assert counts.late_steps == 2
     assert [case.pk for case in late_to_route(Case.objects.all(), timezone.now())] == [waiting.pk]
+
+
+def test_pages_show_late_routing(verified_client, make_case, coordinator):
+    from django.urls import reverse
+
+    late = make_case(received_at=working_hours_ago(3))
+    client = verified_client(coordinator)
+
+    page = client.get(reverse("cases_office:detail", args=[late.receipt_no])).content.decode()
+    assert 'id="case-route-due"' in page
+    assert "배정 지연" in page
+
+    queues = client.get(reverse("cases_office:queues")).content.decode()
+    assert 'id="routing-counts"' in queues
+    assert "배정 지연" in queues
+
+    listed = client.get(reverse("cases_office:queues"), {"routing": "late"})
+    assert listed.status_code == 200
+    assert late.receipt_no in listed.content.decode()
