@@ -57,11 +57,13 @@ def setup(workdir: str) -> Any:
     from django.core.management import call_command
 
     from sotong.accounts import demo as accounts_demo
+    from sotong.accounts.models import Department
     from sotong.core import demo as core_demo
 
     call_command("migrate", verbosity=0)
-    core_demo.load()
-    accounts_demo.load()
+    if not Department.objects.exists():  # a database kept with --workdir has them already
+        core_demo.load()
+        accounts_demo.load()
     return django
 
 

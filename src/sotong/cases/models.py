@@ -242,6 +242,12 @@ class Case(models.Model):
             models.Index(fields=["intake_department", "status", "received_at"]),
             models.Index(fields=["officer", "status"]),
             models.Index(fields=["status", "deadline_at"]),
+            # The 신규 접수 queue in received order without sorting every open case.
+            models.Index(fields=["status", "received_at"], name="cases_case_status_received_idx"),
+            # 핑퐁민원: a handful of cases; the whole-table is_ping_pong index had to be scanned end to end.
+            models.Index(
+                fields=["received_at"], condition=Q(is_ping_pong=True), name="cases_case_ping_pong_idx"
+            ),
         ]
         verbose_name = _("민원·제안")
         verbose_name_plural = _("민원·제안")
@@ -308,6 +314,14 @@ class CaseAssignment(models.Model):
                 fields=["case"],
                 condition=Q(role="handling", ended_at__isnull=True),
                 name="cases_one_open_handling_assignment",
+            )
+        ]
+        # A department's open cooperations, for the queues' department scope (cases.queues).
+        indexes = [
+            models.Index(
+                fields=["department", "role", "case"],
+                condition=Q(ended_at__isnull=True),
+                name="cases_open_assignment_idx",
             )
         ]
 
@@ -455,7 +469,11 @@ class ProgressReport(models.Model):
 
     class Meta:
         ordering = ["-requested_at", "-id"]
-        indexes = [models.Index(fields=["department", "status", "due_at"])]
+        indexes = [
+            models.Index(fields=["department", "status", "due_at"]),
+            # The report queues: `case IN (reports in a status)` reads this index only.
+            models.Index(fields=["status", "case"], name="cases_report_status_case_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.get_status_display()}"

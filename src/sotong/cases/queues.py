@@ -124,8 +124,9 @@ def queue_condition(name: str, *, now: datetime, horizon: datetime | None = None
         case Queue.UNREPORTED:
             return open_ & _with_report(ReportStatus.MISSED)
         case Queue.PING_PONG:
-            # The partial index on received_at WHERE is_ping_pong holds exactly these cases, in list order.
-            return open_ & Q(is_ping_pong=True)
+            # `pk IN (...)` reads the partial index WHERE is_ping_pong (a handful of rows); a plain filter
+            # lets SQLite walk the open cases or the received_at order instead (500 ms at 1,000,000 cases).
+            return open_ & Q(pk__in=Case.objects.filter(is_ping_pong=True).values("pk"))
         case Queue.AVOIDANCE_PENDING:
             # `pk IN (...)` like the reports: pending requests are few, probing each open case is not.
             return Q(pk__in=AvoidanceRequest.objects.filter(status=DecisionStatus.PENDING).values("case_id"))
