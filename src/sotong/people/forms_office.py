@@ -208,6 +208,12 @@ class UnmaskForm(OfficeForm):
     )
 
 
+class DownloadReasonForm(OfficeForm):
+    reason = forms.CharField(
+        label=_("내려받는 사유"), max_length=200, help_text=_("개인정보 접근기록에 남습니다.")
+    )
+
+
 class PersonEditForm(OfficeForm):
     """정보 변경. Contacts are left blank to keep them; the action checks every value."""
 

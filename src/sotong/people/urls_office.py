@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sotong.people.views import office, office_person
+from sotong.people.views import office, office_import, office_person
 
 app_name = "people_office"
 urlpatterns = [
@@ -10,6 +10,12 @@ urlpatterns = [
     path("segments/", office.segment_save, name="segment_save"),
     path("segments/<int:pk>/delete/", office.segment_delete, name="segment_delete"),
     path("lists/", office.list_add, name="list_add"),
+    path("import/", office_import.upload, name="import"),
+    path("import/mapping/", office_import.mapping, name="import_mapping"),
+    path("import/preview/", office_import.preview, name="import_preview"),
+    path("import/commit/", office_import.commit, name="import_commit"),
+    path("import/<int:batch_id>/", office_import.result, name="import_result"),
+    path("import/report/<slug:token>.csv", office_import.report_download, name="import_report"),
     path("<int:pk>/", office_person.detail, name="person"),
     path("<int:pk>/contact/", office_person.unmask, name="unmask"),
     path("<int:pk>/edit/", office_person.edit, name="edit"),
