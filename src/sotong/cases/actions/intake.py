@@ -32,6 +32,7 @@ from sotong.cases.actions._common import (
     _require,
     _text,
 )
+from sotong.cases.actions.routing import initial_route_due
 from sotong.cases.errors import CasesError, CaseTransitionError
 from sotong.cases.models import (
     MEETING_CHANNELS,
@@ -223,6 +224,7 @@ def submit_case(
         proposer_details=(proposer_details or "").strip(),
         intake_department=intake_department,
         received_at=received_at,
+        route_due_at=initial_route_due(received_at),
         period_days=0 if is_proposal else period.days,
         period_hours=0 if is_proposal else period.hours,
         original_deadline_at=deadline,

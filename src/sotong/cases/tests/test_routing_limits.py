@@ -35,6 +35,13 @@ def handling_assignment(case: Case) -> CaseAssignment:
     return case.assignments.get(role="handling", ended_at__isnull=True)
 
 
+def test_a_new_case_is_due_at_its_department_one_working_hour_after_receipt(make_case):
+    case = make_case(received_at=working_hours_ago(0.25))
+
+    assert case.route_due_at == business_calendar().add_working_hours(case.received_at, 1)
+    assert not actions.is_route_late(case, timezone.now())
+
+
 def test_first_assignment_within_the_hour_is_on_time(make_case, intake_officer, org):
     case = make_case()
 
@@ -47,7 +54,7 @@ def test_first_assignment_within_the_hour_is_on_time(make_case, intake_officer, 
 
 
 def test_first_assignment_after_the_hour_is_late(make_case, intake_officer, org):
-    # given a case received two working days ago (route_due_at empty: 1 working hour after receipt)
+    # given a case received two working days ago
     case = make_case(received_at=working_hours_ago(16))
     assert actions.is_route_late(case, timezone.now())
 
