@@ -1,7 +1,7 @@
 """The registry's staff pages in Chromium, with axe-core on every page:
 
 staff import with errors → fix → commit (a merge proposal accepted) → the report downloaded;
-the one-screen list filtered and a person's contact unmasked with a reason.
+the one-screen list filtered, a person's contact unmasked with a reason, the summaries with charts.
 """
 
 from __future__ import annotations
@@ -151,3 +151,9 @@ def test_staff_filter_the_registry_and_unmask_a_contact(page, live_server, progr
     assert "010-3333-4444" in page.locator("#person-contact").inner_text()
     assert PersonalDataAccessLog.objects.get().reason == "위원 위촉 통보"
     check_page(page, "people-person-unmasked")
+
+    # The summaries: charts drawn by ECharts, each with its data table.
+    page.goto(f"{live_server.url}/office/people/summary/")
+    page.locator("#chart-gender svg").wait_for()
+    assert "남" in page.locator("#table-gender").inner_text()
+    check_page(page, "people-summary")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sotong.people.views import office, office_import, office_person
+from sotong.people.views import office, office_export, office_import, office_person
 
 app_name = "people_office"
 urlpatterns = [
@@ -16,6 +16,8 @@ urlpatterns = [
     path("import/commit/", office_import.commit, name="import_commit"),
     path("import/<int:batch_id>/", office_import.result, name="import_result"),
     path("import/report/<slug:token>.csv", office_import.report_download, name="import_report"),
+    path("export/", office_export.export, name="export"),
+    path("summary/", office_export.summary, name="summary"),
     path("<int:pk>/", office_person.detail, name="person"),
     path("<int:pk>/contact/", office_person.unmask, name="unmask"),
     path("<int:pk>/edit/", office_person.edit, name="edit"),

@@ -72,6 +72,7 @@ class Filtered:
         if segment_id.isdigit():
             self.segment = Segment.objects.filter(pk=segment_id).first()
         filter_keys = [name for name in PeopleFilterForm.base_fields if query.get(name)]
+        self.from_segment = self.segment is not None and not filter_keys
         if self.segment is not None and not filter_keys:
             query = segment_query(self.segment)
             filter_keys = [name for name in PeopleFilterForm.base_fields if query.get(name)]
@@ -98,7 +99,7 @@ class Filtered:
     def query(self) -> str:
         """The query string that selects the same people (for paging, export, summaries, lists)."""
         query = QueryDict(mutable=True)
-        if self.bound:
+        if self.bound and not self.from_segment:
             query = cast(QueryDict, self.form.data).copy()
         for name in ("page", "csrfmiddlewaretoken"):
             query.pop(name, None)
