@@ -32,8 +32,8 @@ EXPECTED_MENU = {
     Role.INTAKE: ["업무 홈", "민원 처리", "민원·제안 등록", "제안 일괄 등록"],
     Role.HANDLER: ["업무 홈", "민원 처리", "민원·제안 등록"],
     Role.SNS_OFFICER: ["업무 홈", "민원 처리", "민원·제안 등록"],
-    Role.PROGRAMME_MANAGER: ["업무 홈"],
-    Role.SYSADMIN: ["업무 홈", "직원·권한", "권한 부여 기록", "접근기록", "관리"],
+    Role.PROGRAMME_MANAGER: ["업무 홈", "주민 명부"],
+    Role.SYSADMIN: ["업무 홈", "주민 명부", "직원·권한", "권한 부여 기록", "접근기록", "관리"],
 }
 
 
