@@ -19,6 +19,7 @@ from sotong.cases.drafts import purge_stale_drafts
 from sotong.cases.errors import CasesError
 from sotong.cases.models import Attachment, Case, CaseKind, Channel, PhoneVerification
 from sotong.cases.views.portal import DONE, DRAFT
+from sotong.core.testing import po
 from sotong.messaging.models import Message
 
 pytestmark = pytest.mark.django_db
@@ -371,13 +372,10 @@ PORTAL_SOURCES = (
 
 
 def test_every_citizen_page_string_has_an_english_translation():
-    entries = PO.read_text(encoding="utf-8").strip().split("\n\n")[1:]
-    portal = [e for e in entries if any(source in e.split("msgid", 1)[0] for source in PORTAL_SOURCES)]
-
-    untranslated = [e for e in portal if re.search(r'^msgstr(\[\d\])? ""$', e, re.MULTILINE)]
+    portal = [e for e in po.entries(PO) if any(source in e.references for source in PORTAL_SOURCES)]
 
     assert len(portal) > 150
-    assert untranslated == []
+    assert [entry.text for entry in po.untranslated(PO, PORTAL_SOURCES)] == []
 
 
 def test_submission_page_in_english(portal, settings):
