@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "sotong.accounts",
     "sotong.messaging",
     "sotong.people",
+    "sotong.communities",
     "sotong.cases",
     "sotong.portal",
     "sotong.office",
