@@ -16,6 +16,7 @@ have no access: their work is cases, not the registry.
     people.import_people      preview and commit imports             programme_manager
     people.export_people      masked export (reason, logged)         programme_manager
     people.export_unmasked    unmasked export (reason, logged)       programme_manager
+    people.send_message       message the audience via the outbox    programme_manager
     people.manage_purposes    consent purposes                       sysadmin
 
 Unmasked export goes to the programme manager alone: least privilege (개인정보의 안전성 확보조치 기준 §5) gives
@@ -39,4 +40,5 @@ rules.add_perm("people.manage_lists", is_programme_manager)
 rules.add_perm("people.import_people", is_programme_manager)
 rules.add_perm("people.export_people", is_programme_manager)
 rules.add_perm("people.export_unmasked", is_programme_manager)
+rules.add_perm("people.send_message", is_programme_manager)
 rules.add_perm("people.manage_purposes", is_sysadmin)

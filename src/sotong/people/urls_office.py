@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sotong.people.views import office, office_export, office_import, office_person
+from sotong.people.views import office, office_export, office_import, office_message, office_person
 
 app_name = "people_office"
 urlpatterns = [
@@ -18,6 +18,7 @@ urlpatterns = [
     path("import/report/<slug:token>.csv", office_import.report_download, name="import_report"),
     path("export/", office_export.export, name="export"),
     path("summary/", office_export.summary, name="summary"),
+    path("message/", office_message.compose, name="message"),
     path("<int:pk>/", office_person.detail, name="person"),
     path("<int:pk>/contact/", office_person.unmask, name="unmask"),
     path("<int:pk>/edit/", office_person.edit, name="edit"),

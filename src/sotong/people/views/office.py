@@ -64,6 +64,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "list_form": AddToListForm() if may_manage else None,
             "may_import": can(request, "people.import_people"),
             "may_export": can(request, "people.export_people"),
+            "may_message": can(request, "people.send_message"),
         },
     )
 
