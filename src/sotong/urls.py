@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("sotong.accounts.urls")),
     path("office/cases/", include("sotong.cases.urls_office")),
     path("office/people/", include("sotong.people.urls_office")),
+    path("office/communities/", include("sotong.communities.urls_office")),
     path("office/", include("sotong.office.urls")),
     path("admin/", admin.site.urls),
     path("cases/", include("sotong.cases.urls")),

@@ -98,6 +98,12 @@ OFFICE_MENU: tuple[OfficeMenuEntry, ...] = (
         _("전자소통 가입자, 단체 회원, 위원회 위원을 한 화면에서 찾고 목록을 만듭니다."),
     ),
     OfficeMenuEntry(
+        _("단체·위원회"),
+        "communities_office:organizations",
+        _roles(Role.PROGRAMME_MANAGER, Role.SYSADMIN),
+        _("단체와 위원회의 회원·위원, 활동내역, 회의록과 분야별 전문가 그룹을 관리합니다."),
+    ),
+    OfficeMenuEntry(
         _("직원·권한"),
         "accounts:staff_list",
         _roles(Role.COORDINATOR, Role.SYSADMIN),
