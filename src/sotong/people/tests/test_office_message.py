@@ -275,3 +275,18 @@ def test_an_audience_over_the_limit_is_sent_to_campaigns(
     assert "한 번에 보낼 수 있는 1명을 넘습니다" in response.content.decode()
     assert not Message.objects.exists()
     assert MAX_RECIPIENTS >= 1000
+
+
+def test_refusals_read_in_english_when_english_is_chosen(purposes):
+    from django.utils import translation
+
+    from sotong.people.views.office_message import MessageForm
+
+    with translation.override("en"):
+        advertising = MessageForm(form(purposes, "preview", purpose="advertising"))
+        too_long = MessageForm(form(purposes, "preview", text="가" * 1001))
+        assert not advertising.is_valid()
+        assert not too_long.is_valid()
+        assert advertising.errors["purpose"][0].startswith("Advertising cannot be sent from this page")
+        assert "2002 bytes" in too_long.errors["text"][0]
+        assert too_long.errors["text"][0].endswith("Please shorten it.")
