@@ -13,6 +13,7 @@ from typing import Any
 import rules
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sotong.accounts.models import Department, User
@@ -46,6 +47,8 @@ def require(actor: Any, perm: str = "communities.change") -> None:
 
 
 def _text(value: Any, *, label: str, field: str, max_length: int, required: bool = False) -> str:
+    """Trimmed text; one-line fields (up to 200 characters) also have their inner whitespace collapsed,
+    longer ones (descriptions, minutes) keep their line breaks."""
     text = " ".join(str(value or "").split()) if max_length <= 200 else str(value or "").strip()
     if required and not text:
         raise CommunitiesError(_("%(label)s을(를) 입력해 주세요.") % {"label": label}, field=field)
@@ -237,8 +240,12 @@ def end_member(
 ) -> Membership:
     """해촉·탈퇴: the seat ends on `ended_on` (today by default)."""
     require(actor)
-    if not members_of(group).filter(pk=membership.pk).exists():
+    found = members_of(group).select_related(None).select_for_update().filter(pk=membership.pk).first()
+    if found is None:
         raise CommunitiesError(_("이 단체·위원회의 회원이 아닙니다."), field="membership")
+    membership = found
+    if membership.ended_on is not None and membership.ended_on < timezone.localdate():
+        raise CommunitiesError(_("이미 끝난 참여입니다."), code="ended", field="membership")
     before = {"ended_on": membership.ended_on}
     try:
         membership = people_actions.end_membership(people_actions.SYSTEM, membership, ended_on=ended_on)

@@ -284,3 +284,18 @@ def test_sysadmin_cannot_record_minutes(make_organization: Any, sysadmin: User) 
     with pytest.raises(NotPermitted):
         actions.record_minutes(sysadmin, organization, date=date(2026, 5, 2), agenda="안건")
     assert OrganizationMinutes.objects.count() == 0
+
+
+def test_a_seat_that_has_ended_cannot_be_ended_again(
+    make_organization: Any, make_person: Any, programme_manager: User
+) -> None:
+    organization = make_organization()
+    seat = actions.add_member(programme_manager, organization, make_person(), started_on=date(2024, 1, 1))
+    actions.end_member(programme_manager, organization, seat, ended_on=date(2024, 12, 31))
+
+    with pytest.raises(CommunitiesError, match="이미 끝난 참여입니다"):
+        actions.end_member(programme_manager, organization, seat, ended_on=date(2025, 6, 30))
+
+    seat.refresh_from_db()
+    assert seat.ended_on == date(2024, 12, 31)
+    assert verbs(organization).count("communities.member_ended") == 1
