@@ -39,7 +39,8 @@ def test_a_new_case_is_due_at_its_department_one_working_hour_after_receipt(make
     case = make_case(received_at=working_hours_ago(0.25))
 
     assert case.route_due_at == business_calendar().add_working_hours(case.received_at, 1)
-    assert not actions.is_route_late(case, timezone.now())
+    assert not actions.is_route_late(case, case.route_due_at - timedelta(minutes=1))
+    assert actions.is_route_late(case, case.route_due_at + timedelta(minutes=1))
 
 
 def test_first_assignment_within_the_hour_is_on_time(make_case, intake_officer, org):
