@@ -8,28 +8,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from sotong.communities.errors import CommunitiesError
-
-IMAGE_TYPES = {
-    "image/jpeg": (".jpg", ".jpeg"),
-    "image/png": (".png",),
-    "image/gif": (".gif",),
-    "image/webp": (".webp",),
-}
-DOCUMENT_TYPES = {**IMAGE_TYPES, "application/pdf": (".pdf",)}
-
-
-def _sniff(head: bytes) -> str | None:
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return "image/gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    return None
+from sotong.core.files import DOCUMENT_TYPES, IMAGE_TYPES, sniff_content_type
 
 
 def max_bytes() -> int:
@@ -51,7 +30,7 @@ def check_upload(uploaded: UploadedFile, *, photos_only: bool, field: str) -> tu
     uploaded.seek(0)
     head = uploaded.read(16)
     uploaded.seek(0)
-    content_type = _sniff(head)
+    content_type = sniff_content_type(head)
     allowed = IMAGE_TYPES if photos_only else DOCUMENT_TYPES
     name = get_valid_filename((uploaded.name or "file").rsplit("/", 1)[-1])[:150] or "file"
     if content_type not in allowed or not name.lower().endswith(allowed[content_type]):

@@ -40,17 +40,12 @@ from sotong.cases.workflow import (
 )
 from sotong.core.business_calendar import Period
 from sotong.core.events import record_event
+from sotong.core.files import DOCUMENT_TYPES
 
 CITIZEN = "citizen"
 FLAG_FIELDS = ("is_urgent_safety", "is_serious_civic_disaster", "is_grievance", "is_multi_party")
 CITIZEN_CHANNELS = frozenset({Channel.WEB, Channel.MOBILE})
-ATTACHMENT_TYPES = {
-    "image/jpeg": (".jpg", ".jpeg"),
-    "image/png": (".png",),
-    "image/gif": (".gif",),
-    "image/webp": (".webp",),
-    "application/pdf": (".pdf",),
-}
+ATTACHMENT_TYPES = DOCUMENT_TYPES
 _PHONE = re.compile(r"^0\d{8,10}$")
 
 

@@ -53,6 +53,7 @@ from sotong.cases.workflow import (
 from sotong.core.business_calendar import business_calendar
 from sotong.core.codes import is_allowed_code
 from sotong.core.events import record_event
+from sotong.core.files import sniff_content_type
 from sotong.messaging.text import normalize_mobile
 
 
@@ -251,20 +252,6 @@ def submit_case(
     return case
 
 
-def _sniff(head: bytes) -> str | None:
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return "image/gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    return None
-
-
 @transaction.atomic
 def add_attachment(
     case: Case, *, uploaded_file: UploadedFile, actor: User | str | None = None, from_citizen: bool = True
@@ -299,7 +286,7 @@ def add_attachment(
     uploaded_file.seek(0)
     head = uploaded_file.read(16)
     uploaded_file.seek(0)
-    content_type = _sniff(head)
+    content_type = sniff_content_type(head)
     name = get_valid_filename((uploaded_file.name or "file").rsplit("/", 1)[-1])[:150] or "file"
     if content_type is None or not name.lower().endswith(ATTACHMENT_TYPES[content_type]):
         raise CasesError(
