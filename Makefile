@@ -71,7 +71,7 @@ bench: deps
 
 ## Re-resolve the lock after editing pyproject.toml dependencies.
 lock:
-	uv pip compile pyproject.toml --group dev --generate-hashes --python-version 3.11 \
+	$(UV) pip compile pyproject.toml --group dev --generate-hashes --python-version 3.11 \
 		--python-platform x86_64-unknown-linux-gnu --no-header -q -o requirements/lock.txt
 
 clean:
