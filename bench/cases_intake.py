@@ -76,9 +76,10 @@ def bench_intake(count: int) -> dict[str, float]:
 
     from sotong.accounts.models import Department
     from sotong.cases.actions import CITIZEN, submit_case
-    from sotong.cases.models import Case, CaseKind, Channel, email_index_for, phone_index_for
+    from sotong.cases.models import Case, CaseKind, Channel
     from sotong.cases.workflow import statutory_period
     from sotong.core.business_calendar import business_calendar
+    from sotong.core.crypto import email_index_for, phone_index_for
 
     intake = Department.objects.get(code="D102")
     consent = {

@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 
 from sotong.accounts.models import Department, User
 from sotong.cases.actions import assign_case, register_meeting, submit_case
-from sotong.cases.models import MEETING_CHANNELS, Case, CaseKind, Channel, Meeting, normalize_contact_phone
+from sotong.cases.models import MEETING_CHANNELS, Case, CaseKind, Channel, Meeting
+from sotong.core.crypto import normalize_contact_phone
 from sotong.core.errors import DomainError
 
 # (column, required, note) in the template's order.

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sotong.accounts.models import Department
-from sotong.core.crypto import EncryptedTextField, blind_index
-from sotong.core.masking import mask_email, mask_name, mask_phone, phone_digits
+from sotong.core.crypto import EncryptedTextField
+from sotong.core.masking import mask_email, mask_name, mask_phone
 
 PING_PONG_TRANSFERS = 3
 
@@ -613,26 +613,6 @@ class ReceiptCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
-
-
-def normalize_contact_phone(phone: str) -> str:
-    """A phone number as stored and indexed: digits only, +82 folded to 0 (010-1234-5678 → 01012345678)."""
-    digits = phone_digits(phone)
-    if digits.startswith("82") and len(digits) in {11, 12}:
-        digits = "0" + digits[2:].lstrip("0")
-    return digits
-
-
-def phone_index_for(phone: str) -> str:
-    """The blind index of a citizen's phone, as in `Case.phone_index` and `PhoneVerification.phone_index`."""
-    digits = normalize_contact_phone(phone)
-    return blind_index(digits) if digits else ""
-
-
-def email_index_for(email: str) -> str:
-    """The blind index of a citizen's e-mail address (trimmed, lower-cased), as in `Case.email_index`."""
-    value = (email or "").strip().lower()
-    return blind_index(value) if value else ""
 
 
 class PhoneVerification(models.Model):

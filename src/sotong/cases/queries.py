@@ -24,8 +24,8 @@ from sotong.cases.models import (
     CaseStatus,
     NoteVisibility,
     SatisfactionSurvey,
-    phone_index_for,
 )
+from sotong.core.crypto import phone_index_for
 from sotong.messaging.text import normalize_mobile
 
 # What a citizen may file on the portal (법정민원 goes through its own application forms).

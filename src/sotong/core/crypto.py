@@ -23,6 +23,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
+from sotong.core.masking import phone_digits
+
 
 @lru_cache(maxsize=4)
 def _fernet(keys: tuple[str, ...]) -> MultiFernet:
@@ -57,6 +59,26 @@ def decrypt(token: str) -> str:
 def blind_index(value: str) -> str:
     """HMAC-SHA256 of the (already normalised) value: equal values give equal indexes, nothing else leaks."""
     return hmac.new(_index_key(_keys()[0]), value.encode(), hashlib.sha256).hexdigest()
+
+
+def normalize_contact_phone(phone: str) -> str:
+    """A phone number as stored and indexed: digits only, +82 folded to 0 (010-1234-5678 → 01012345678)."""
+    digits = phone_digits(phone)
+    if digits.startswith("82") and len(digits) in {11, 12}:
+        digits = "0" + digits[2:].lstrip("0")
+    return digits
+
+
+def phone_index_for(phone: str) -> str:
+    """The blind index of a phone number (cases, verifications and the people registry use this one)."""
+    digits = normalize_contact_phone(phone)
+    return blind_index(digits) if digits else ""
+
+
+def email_index_for(email: str) -> str:
+    """The blind index of an e-mail address (trimmed, lower-cased)."""
+    value = (email or "").strip().lower()
+    return blind_index(value) if value else ""
 
 
 class EncryptedTextField(models.TextField):

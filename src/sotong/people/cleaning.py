@@ -2,7 +2,7 @@
 
 Each `clean_*` returns the stored form or raises `PeopleError` naming the field. Contact values are
 normalised before they are indexed: a mobile number as digits (01012345678), an e-mail trimmed, its
-index lower-cased (`cases.models.phone_index_for`/`email_index_for`, the one blind-index convention).
+index lower-cased (`core.crypto.phone_index_for`/`email_index_for`, the one blind-index convention).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from sotong.cases.models import email_index_for, phone_index_for
+from sotong.core.crypto import email_index_for, phone_index_for
 from sotong.core.models import Code
 from sotong.messaging.text import normalize_mobile
 from sotong.people.errors import PeopleError

@@ -41,9 +41,6 @@ from sotong.cases.models import (
     CaseKind,
     Channel,
     Meeting,
-    email_index_for,
-    normalize_contact_phone,
-    phone_index_for,
 )
 from sotong.cases.receipt import next_receipt_no
 from sotong.cases.workflow import (
@@ -52,6 +49,8 @@ from sotong.cases.workflow import (
 )
 from sotong.core.business_calendar import business_calendar
 from sotong.core.codes import is_allowed_code
+from sotong.core.crypto import email_index_for, normalize_contact_phone, phone_index_for
+from sotong.core.db.inserts import insert_row
 from sotong.core.events import record_event
 from sotong.core.files import sniff_content_type
 from sotong.messaging.text import normalize_mobile
@@ -236,7 +235,7 @@ def submit_case(
         is_multi_party=bool(is_multi_party),
         created_at=now,
     )
-    case.save()
+    insert_row(case)
     _event(
         actor,
         "cases.submitted",

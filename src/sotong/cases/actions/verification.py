@@ -19,7 +19,8 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from sotong.cases.errors import CasesError
-from sotong.cases.models import PhoneVerification, phone_index_for
+from sotong.cases.models import PhoneVerification
+from sotong.core.crypto import phone_index_for
 from sotong.core.events import record_event
 from sotong.core.models import Event
 from sotong.messaging.actions import queue_sms

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sotong.cases.errors import CasesError, CaseTransitionError, NotPermitted
-from sotong.cases.models import Case, CaseKind, CaseStatus, Channel, ReceiptCounter, phone_index_for
+from sotong.cases.models import Case, CaseKind, CaseStatus, Channel, ReceiptCounter
 from sotong.cases.receipt import check_digit, format_receipt_no, next_receipt_no, validate_receipt_no
 from sotong.cases.workflow import (
     END_STATUSES,
@@ -22,6 +22,7 @@ from sotong.cases.workflow import (
 )
 from sotong.core import demo as core_demo
 from sotong.core.business_calendar import SEOUL, BusinessCalendar, Period, business_calendar
+from sotong.core.crypto import phone_index_for
 from sotong.core.models import Event
 from sotong.messaging.models import Message
 

@@ -24,7 +24,8 @@ from django.views.decorators.http import require_http_methods
 
 from sotong.cases.actions.verification import code_ttl, send_phone_code, verify_phone_code
 from sotong.cases.errors import CasesError
-from sotong.cases.models import PhoneVerification, phone_index_for
+from sotong.cases.models import PhoneVerification
+from sotong.core.crypto import phone_index_for
 from sotong.core.errors import DomainError
 from sotong.core.masking import format_phone
 from sotong.core.privacy import client_ip
