@@ -12,7 +12,6 @@ Meetings named by the same channel, title and date in one file are registered on
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from sotong.cases.actions import assign_case, register_meeting, submit_case
 from sotong.cases.models import MEETING_CHANNELS, Case, CaseKind, Channel, Meeting
 from sotong.core.crypto import normalize_contact_phone
 from sotong.core.errors import DomainError
+from sotong.core.spreadsheets import open_table
 
 # (column, required, note) in the template's order.
 COLUMNS: tuple[tuple[str, bool, str], ...] = (
@@ -80,65 +80,25 @@ class ImportResult:
     message: str = ""
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def parse(uploaded: Any) -> list[dict[str, str]]:
     """The rows of an .xlsx or .csv file as dicts keyed by the header row's column names."""
-    name = (getattr(uploaded, "name", "") or "").lower()
+    name = getattr(uploaded, "name", "") or ""
     size = getattr(uploaded, "size", None) or 0
     if size > MAX_BYTES:
         raise ImportFileError(_("파일이 너무 큽니다 (5MB 이하)."), field="file")
-    content = uploaded.read()
-    table: list[list[str]]
-    if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception:  # openpyxl raises many kinds for a damaged file
-            raise ImportFileError(_("엑셀 파일을 읽을 수 없습니다."), field="file") from None
-        sheet = workbook.worksheets[0]
-        table = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
-    elif name.endswith(".csv"):
-        for encoding in ("utf-8-sig", "cp949"):
-            try:
-                text = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ImportFileError(
-                _("CSV 파일의 문자 인코딩을 알 수 없습니다 (UTF-8 또는 CP949)."), field="file"
-            )
-        table = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
-    else:
-        raise ImportFileError(_("xlsx 또는 csv 파일만 올릴 수 있습니다."), field="file")
-    table = [row for row in table if any(row)]
-    if not table:
-        raise ImportFileError(_("빈 파일입니다."), field="file")
-    header = [cell.strip() for cell in table[0]]
+    table = open_table(io.BytesIO(uploaded.read()), name, error=ImportFileError)
+    header = table.header
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise ImportFileError(
             _("필수 열이 없습니다: %(columns)s") % {"columns": ", ".join(missing)}, field="file"
         )
-    if len(table) - 1 > MAX_ROWS:
-        raise ImportFileError(_("한 번에 %(n)d행까지 올릴 수 있습니다.") % {"n": MAX_ROWS}, field="file")
-    return [
-        {column: (row[i] if i < len(row) else "") for i, column in enumerate(header) if column}
-        for row in table[1:]
-    ]
+    rows = []
+    for _number, record in table.records():
+        if len(rows) == MAX_ROWS:
+            raise ImportFileError(_("한 번에 %(n)d행까지 올릴 수 있습니다.") % {"n": MAX_ROWS}, field="file")
+        rows.append(record)
+    return rows
 
 
 def _choice(value: str, choices: Any) -> str | None:

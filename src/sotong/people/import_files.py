@@ -3,22 +3,18 @@
     rows = read_table(file, "가입자.xlsx")      # iterator of (row number, [cell text, …]); header first
     mapping = map_columns(header)               # {column position: field}, Korean header synonyms
 
-Nothing is held in memory beyond one row: CSV through `csv.reader` over a decoding stream (UTF-8 with or
-without BOM, else CP949, as Korean spreadsheets save it), XLSX through openpyxl's read-only mode.
-Row numbers are those of the spreadsheet (the header is row 1; blank rows are skipped but counted).
+The reading itself (encoding sniffing, XLSX streaming, row numbers) is `sotong.core.spreadsheets`, shared
+with the cases' bulk registration; nothing is held in memory beyond one row.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 from collections.abc import Iterator
-from datetime import date, datetime
-from typing import IO, Any
+from typing import Any
 
 from django.utils.translation import gettext as _
 
+from sotong.core.spreadsheets import read_rows
 from sotong.people.errors import PeopleError
 
 FIELDS = ("name", "mobile", "email", "gender", "birth_year", "dong", "occupation", "consent_date")
@@ -60,91 +56,9 @@ def _key(header: str) -> str:
 _LOOKUP = {_key(word): field for field, words in SYNONYMS.items() for word in words}
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _binary(file: Any) -> IO[bytes]:
-    """The underlying binary stream of a Django upload or an open file."""
-    inner = getattr(file, "file", file)
-    if hasattr(inner, "seek"):
-        inner.seek(0)
-    return inner  # type: ignore[no-any-return]
-
-
-def _csv_encoding(stream: IO[bytes]) -> str:
-    sample = stream.read(64 * 1024)
-    stream.seek(0)
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
-    except UnicodeDecodeError:
-        return "cp949"
-    return "utf-8-sig"
-
-
 def read_table(file: Any, filename: str) -> Iterator[tuple[int, list[str]]]:
     """(row number, cells) of every non-blank row of a .csv or .xlsx file, the header first."""
-    name = (filename or "").lower()
-    if name.endswith(".csv"):
-        reader = _read_csv
-    elif name.endswith(".xlsx"):
-        reader = _read_xlsx
-    else:
-        raise ImportFileError(_("xlsx 또는 csv 파일만 올릴 수 있습니다."), field="file")
-    if isinstance(file, str):
-        with open(file, "rb") as stream:
-            yield from reader(stream)
-    else:
-        yield from reader(_binary(file))
-
-
-def _read_csv(stream: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
-    encoding = _csv_encoding(stream)
-    text = io.TextIOWrapper(stream, encoding=encoding, newline="")  # type: ignore[type-var]
-    number = 0
-    try:
-        for number, row in enumerate(csv.reader(text), start=1):  # noqa: B007 - number is reported below
-            cells = [cell.strip() for cell in row]
-            if any(cells):
-                yield number, cells
-    except UnicodeDecodeError:
-        raise ImportFileError(
-            _("%(row)d행 근처에서 문자 인코딩을 읽을 수 없습니다 (UTF-8 또는 CP949로 저장해 주세요).")
-            % {"row": number + 1},
-            field="file",
-        ) from None
-    except csv.Error as exc:
-        raise ImportFileError(
-            _("%(row)d행의 CSV 형식이 올바르지 않습니다: %(error)s") % {"row": number + 1, "error": exc},
-            field="file",
-        ) from None
-    finally:
-        text.detach()
-
-
-def _read_xlsx(stream: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a damaged file
-        raise ImportFileError(_("엑셀 파일을 읽을 수 없습니다."), field="file") from None
-    try:
-        sheet = workbook.worksheets[0]
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = [_cell(value) for value in row]
-            if any(cells):
-                yield number, cells
-    finally:
-        workbook.close()
+    return read_rows(file, filename, error=ImportFileError)
 
 
 def map_columns(header: list[str], mapping: dict[str, str] | None = None) -> tuple[dict[int, str], list[str]]:
