@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "sotong.accounts",
     "sotong.messaging",
     "sotong.people",
+    "sotong.campaigns",
     "sotong.communities",
     "sotong.cases",
     "sotong.portal",
@@ -287,6 +288,15 @@ SOTONG_OUTBOX_MAX_ATTEMPTS = env_int("SOTONG_OUTBOX_MAX_ATTEMPTS", 6)
 SOTONG_OUTBOX_BACKOFF_SECONDS = env_int("SOTONG_OUTBOX_BACKOFF_SECONDS", 60)
 # A message `sending` longer than this, or due this long without a worker taking it, is handed back by the sweep.
 SOTONG_OUTBOX_STUCK_SECONDS = env_int("SOTONG_OUTBOX_STUCK_SECONDS", 15 * 60)
+
+# Campaigns (mass e-mail and SMS): unsubscribe links, DKIM, inbound bounce and delivery-report webhooks.
+SOTONG_UNSUBSCRIBE_SECRET = env("SOTONG_UNSUBSCRIBE_SECRET", "")  # empty: derived from SECRET_KEY
+SOTONG_DKIM_DOMAIN = env("SOTONG_DKIM_DOMAIN", "")
+SOTONG_DKIM_SELECTOR = env("SOTONG_DKIM_SELECTOR", "sotong")
+SOTONG_DKIM_PRIVATE_KEY_FILE = env("SOTONG_DKIM_PRIVATE_KEY_FILE", "")
+SOTONG_CAMPAIGN_WEBHOOK_SECRET = env("SOTONG_CAMPAIGN_WEBHOOK_SECRET", "")
+SOTONG_CAMPAIGN_BATCH_SIZE = env_int("SOTONG_CAMPAIGN_BATCH_SIZE", 500)
+SOTONG_CAMPAIGN_LEASE_SECONDS = env_int("SOTONG_CAMPAIGN_LEASE_SECONDS", 120)
 
 LOGGING = {
     "version": 1,

@@ -14,10 +14,12 @@ urlpatterns = [
     path("office/cases/", include("sotong.cases.urls_office")),
     path("office/people/", include("sotong.people.urls_office")),
     path("office/communities/", include("sotong.communities.urls_office")),
+    path("office/campaigns/", include("sotong.campaigns.urls_office")),
     path("office/", include("sotong.office.urls")),
     path("admin/", admin.site.urls),
     path("cases/", include("sotong.cases.urls")),
     path("people/", include("sotong.people.urls_portal")),
+    path("campaigns/", include("sotong.campaigns.urls_public")),
     path("", include("sotong.portal.urls")),
 ]
 if settings.DEBUG:

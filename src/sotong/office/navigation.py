@@ -104,6 +104,12 @@ OFFICE_MENU: tuple[OfficeMenuEntry, ...] = (
         _("단체와 위원회의 회원·위원, 활동내역, 회의록과 분야별 전문가 그룹을 관리합니다."),
     ),
     OfficeMenuEntry(
+        _("뉴스레터·캠페인"),
+        "campaigns_office:index",
+        _roles(Role.PROGRAMME_MANAGER, Role.SYSADMIN),
+        _("뉴스레터와 문자·전자우편 캠페인을 보내고 결과를 봅니다. 긴급 문자도 여기서 보냅니다."),
+    ),
+    OfficeMenuEntry(
         _("직원·권한"),
         "accounts:staff_list",
         _roles(Role.COORDINATOR, Role.SYSADMIN),

@@ -1,0 +1,491 @@
+"""The campaign sender: pages the materialised audience by key, renders each message once, delivers through
+the transports under a sliding-window rate limit, and records every outcome so a killed worker's successor
+resumes at the exact recipient.
+
+One run holds a campaign at a time (a lease: `run_token` + `lease_until`, renewed every batch; a crashed
+run's lease runs out and the `campaigns.resume` sweep starts another). A batch is claimed with one UPDATE
+(pending → sending, `batch` = its first recipient id), consent and suppression are checked again for it,
+then:
+
+- e-mail: per window of `concurrency` connections, the messages are staged (all but the final "."), the
+  staged rows are committed as sent, and the "." is written (see `transports`). Rows still "sending" when
+  a run starts were never terminated: the server discarded them, so they go back to pending.
+- SMS: the batch goes to the gateway in one call under the key `c<campaign>-b<batch>`; rows still
+  "sending" when a run starts are re-sent under the same key, which the gateway answers without sending.
+
+Counters, hourly figures and recipient states change in one transaction per commit, so the report never
+disagrees with the rows. A run pauses the campaign itself after `max_errors` failures in a row.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from datetime import time as clock_time
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sotong.campaigns import audience
+from sotong.campaigns.mime import EmailShape, build_email
+from sotong.campaigns.models import (
+    Campaign,
+    Channel,
+    HourlyStat,
+    Recipient,
+    RecipientStatus,
+    State,
+    Suppression,
+    SuppressionReason,
+    hour_of,
+    reference,
+)
+from sotong.campaigns.rendering import CompiledTemplate
+from sotong.campaigns.tokens import unsubscribe_token, unsubscribe_url_prefix
+from sotong.campaigns.transports import (
+    EmailTransport,
+    Outcome,
+    SmsTransport,
+    StagedEmail,
+    email_transport,
+    sms_transport,
+)
+from sotong.core.events import record_event
+from sotong.messaging.text import SMS_MAX_BYTES, TextTooLong, UnencodableText, classify_sms
+
+logger = logging.getLogger(__name__)
+
+NIGHT_START = clock_time(21, 0)
+NIGHT_END = clock_time(8, 0)
+PERSON_COLUMNS = ("pk", "name", "dong", "district", "birth_year", "occupation", "anonymised_at")
+
+
+def is_night(moment: datetime) -> bool:
+    """21:00–08:00 in Asia/Seoul: no advertising without a separate night consent (정보통신망법 §50③)."""
+    local = timezone.localtime(moment).time()
+    return local >= NIGHT_START or local < NIGHT_END
+
+
+def night_ends(moment: datetime) -> datetime:
+    """The next 08:00 (Asia/Seoul) at or after `moment`."""
+    local = timezone.localtime(moment)
+    day = local.date() if local.time() < NIGHT_END else local.date() + timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, NIGHT_END))
+
+
+class SlidingWindow:
+    """At most `limit` messages in any `window` seconds, over every connection of the run."""
+
+    def __init__(
+        self,
+        limit: int,
+        window: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.limit, self.window, self.clock, self.sleep = max(1, limit), window, clock, sleep
+        self.sent: deque[tuple[float, int]] = deque()
+        self.in_window = 0
+
+    def acquire(self, count: int) -> None:
+        count = min(count, self.limit)
+        while True:
+            now = self.clock()
+            while self.sent and self.sent[0][0] <= now - self.window:
+                self.in_window -= self.sent.popleft()[1]
+            if self.in_window + count <= self.limit:
+                self.sent.append((now, count))
+                self.in_window += count
+                return
+            self.sleep(max(self.sent[0][0] + self.window - now, 0.001))
+
+
+def lease_seconds() -> int:
+    return int(getattr(settings, "SOTONG_CAMPAIGN_LEASE_SECONDS", 120))
+
+
+def take_lease(campaign_id: int, now: datetime) -> str | None:
+    """Hold a running campaign for this run; None when another live run holds it or it is not running."""
+    token = secrets.token_hex(8)
+    free = Q(run_token="") | Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    taken = Campaign.objects.filter(Q(pk=campaign_id, state=State.RUNNING) & free).update(
+        run_token=token, lease_until=now + timedelta(seconds=lease_seconds())
+    )
+    return token if taken == 1 else None
+
+
+class CampaignSender:
+    """Sends one campaign until it is finished, paused, cancelled or held for the night."""
+
+    def __init__(
+        self,
+        campaign_id: int,
+        *,
+        email: EmailTransport | None = None,
+        sms: SmsTransport | None = None,
+        batch_size: int | None = None,
+        now: Callable[[], datetime] = timezone.now,
+    ) -> None:
+        self.campaign_id = campaign_id
+        self._email, self._sms = email, sms
+        self.batch_size = batch_size or int(getattr(settings, "SOTONG_CAMPAIGN_BATCH_SIZE", 500))
+        self.now = now
+        self.token = ""
+
+    # --- the run ------------------------------------------------------------------------------------
+
+    def run(self) -> str:
+        token = take_lease(self.campaign_id, self.now())
+        if token is None:
+            return "busy"
+        self.token = token
+        campaign = Campaign.objects.select_related("newsletter", "template").get(pk=self.campaign_id)
+        self.campaign = campaign
+        self.channel = campaign.channel
+        self.limiter = SlidingWindow(campaign.rate_per_second)
+        template = campaign.template
+        self.compiled = CompiledTemplate(
+            campaign.channel, template.subject, template.body_text, template.body_html, campaign.newsletter
+        )
+        self.shape = EmailShape(campaign.newsletter.sender_name, campaign.newsletter.sender_email)
+        self.unsubscribe_prefix = unsubscribe_url_prefix()
+        self.errors_in_row = campaign.errors_in_row
+        try:
+            audience.materialise(campaign, self.now())
+            self.transport_open()
+            self.recover()
+            return self.loop()
+        finally:
+            self.transport_close()
+            Campaign.objects.filter(pk=self.campaign_id, run_token=self.token).update(
+                run_token="", lease_until=None
+            )
+
+    def loop(self) -> str:
+        while True:
+            state = self.renew()
+            if state != State.RUNNING:
+                return str(state)
+            now = self.now()
+            night = self.campaign.newsletter.is_advertising and is_night(now)
+            batch, rows = self.claim(night)
+            if not rows:
+                pending = Recipient.objects.filter(campaign_id=self.campaign_id, status=RecipientStatus.PENDING)
+                if night and pending.exists():
+                    return self.hold_until(night_ends(now))
+                return self.finish()
+            self.deliver(batch, rows)
+            if self.errors_in_row >= self.campaign.max_errors:
+                return self.pause_for_errors()
+
+    def renew(self) -> str:
+        """Extend the lease; the campaign's state as staff left it (paused, cancelled) or "lost"."""
+        now = self.now()
+        kept = Campaign.objects.filter(pk=self.campaign_id, run_token=self.token).update(
+            lease_until=now + timedelta(seconds=lease_seconds())
+        )
+        if kept != 1:
+            return "lost"
+        return str(Campaign.objects.values_list("state", flat=True).get(pk=self.campaign_id))
+
+    def claim(self, night: bool) -> tuple[int, list[tuple[int, int]]]:
+        """Take the next `batch_size` pending recipients by key; during the night only those with consent."""
+        with transaction.atomic():
+            pending = Recipient.objects.filter(campaign_id=self.campaign_id, status=RecipientStatus.PENDING)
+            if night:
+                pending = pending.filter(night_ok=True)
+            ids = list(pending.order_by("id").values_list("id", flat=True)[: self.batch_size])
+            if not ids:
+                return 0, []
+            batch = ids[0]
+            Recipient.objects.filter(id__in=ids, status=RecipientStatus.PENDING).update(
+                status=RecipientStatus.SENDING, batch=batch
+            )
+        return batch, self.batch_rows(batch)
+
+    def batch_rows(self, batch: int) -> list[tuple[int, int]]:
+        rows = Recipient.objects.filter(
+            campaign_id=self.campaign_id, status=RecipientStatus.SENDING, batch=batch
+        ).order_by("id")
+        return list(rows.values_list("id", "person_id"))
+
+    def recover(self) -> None:
+        """Finish what a killed run left "sending" (see the module docstring)."""
+        left = Recipient.objects.filter(campaign_id=self.campaign_id, status=RecipientStatus.SENDING)
+        if self.channel == Channel.EMAIL:
+            returned = left.update(status=RecipientStatus.PENDING, batch=None)
+            if returned:
+                logger.info("campaign %s: %s unterminated e-mails back to pending", self.campaign_id, returned)
+            return
+        for batch in sorted(set(left.values_list("batch", flat=True))):
+            logger.info("campaign %s: re-sending SMS batch %s under its key", self.campaign_id, batch)
+            self.deliver(int(batch or 0), self.batch_rows(int(batch or 0)))
+
+    # --- one batch ----------------------------------------------------------------------------------
+
+    def deliver(self, batch: int, rows: Sequence[tuple[int, int]]) -> None:
+        people = self.people([person for _id, person in rows])
+        now = self.now()
+        allowed = self.still_allowed(people, now)
+        skipped = [rid for rid, pid in rows if pid not in allowed]
+        targets = [(rid, people[pid]) for rid, pid in rows if pid in allowed]
+        if self.channel == Channel.EMAIL:
+            self.deliver_email(targets, skipped)
+        else:
+            self.deliver_sms(batch, targets, skipped)
+
+    def people(self, person_ids: list[int]) -> dict[int, dict[str, Any]]:
+        contact = "email" if self.channel == Channel.EMAIL else "mobile"
+        index = audience.contact_index_field(self.channel)
+        columns = (*PERSON_COLUMNS, contact, index)
+        from sotong.people.models import Person
+
+        return {
+            row[0]: dict(zip(columns, row, strict=True))
+            for row in Person.objects.filter(pk__in=person_ids).values_list(*columns)
+        }
+
+    def still_allowed(self, people: dict[int, dict[str, Any]], now: datetime) -> set[int]:
+        """Who still has a live consent and an unsuppressed address now (one query each per batch)."""
+        from sotong.people.models import Consent
+
+        index = audience.contact_index_field(self.channel)
+        consenting = set(
+            Consent.objects.live(now)
+            .filter(purpose_id=self.campaign.newsletter.purpose_id, person_id__in=list(people))
+            .for_channel(self.channel)
+            .values_list("person_id", flat=True)
+        )
+        indexes = [p[index] for p in people.values() if p[index]]
+        suppressed = set(
+            Suppression.objects.filter(channel=self.channel, address_index__in=indexes).values_list(
+                "address_index", flat=True
+            )
+        )
+        return {
+            pid
+            for pid, p in people.items()
+            if pid in consenting and p["anonymised_at"] is None and p[index] and p[index] not in suppressed
+        }
+
+    def values(self, person: dict[str, Any]) -> dict[str, str]:
+        return {
+            "name": person["name"] or "",
+            "masked_name": _mask(person["name"] or ""),
+            "dong": person["dong"] or "",
+            "district": person["district"] or "",
+            "birth_year": str(person["birth_year"] or ""),
+            "occupation": person["occupation"] or "",
+        }
+
+    def unsubscribe_link(self, person_id: int) -> str:
+        token = unsubscribe_token(newsletter_id=self.campaign.newsletter_id, person_id=person_id, channel=self.channel)
+        return f"{self.unsubscribe_prefix}{token}/"
+
+    def deliver_email(self, targets: Sequence[tuple[int, dict[str, Any]]], skipped: list[int]) -> None:
+        transport = self.email_transport
+        local, _at, domain = self.campaign.newsletter.sender_email.partition("@")
+        staged: list[tuple[int, StagedEmail]] = []
+        for rid, person in targets:
+            ref = reference(self.campaign_id, rid)
+            link = self.unsubscribe_link(person["pk"])
+            message = self.compiled.render(self.values(person), link)
+            raw = build_email(
+                self.shape,
+                to=person["email"],
+                subject=message.subject,
+                text=message.text,
+                html=message.html,
+                reference=ref,
+                unsubscribe_url=link,
+            )
+            # VERP: the bounce comes back to <local>+<reference>@domain and names the message.
+            staged.append((rid, StagedEmail(ref, f"{local}+{ref}@{domain}", person["email"], raw)))
+        if skipped:
+            self.commit(skipped=skipped)
+        for start in range(0, len(staged), transport.window):
+            window = staged[start : start + transport.window]
+            self.limiter.acquire(len(window))
+            outcomes = transport.stage_many([item for _rid, item in window])
+            ok = [(rid, item) for (rid, item), outcome in zip(window, outcomes, strict=True) if outcome.ok]
+            failed = {rid: outcome for (rid, _item), outcome in zip(window, outcomes, strict=True) if not outcome.ok}
+            self.commit(sent=[rid for rid, _item in ok], failed=failed)
+            if ok:
+                finished = transport.finish_many([item for _rid, item in ok])
+                late = {rid: outcome for (rid, _i), outcome in zip(ok, finished, strict=True) if not outcome.ok}
+                if late:
+                    self.commit(failed=late, were_sent=True)
+
+    def deliver_sms(self, batch: int, targets: Sequence[tuple[int, dict[str, Any]]], skipped: list[int]) -> None:
+        newsletter = self.campaign.newsletter
+        sender = "".join(c for c in newsletter.sender_phone if c.isdigit()) or settings.SOTONG_SMS_SENDER
+        subject = self.campaign.template.subject.strip()
+        payloads: list[tuple[int, dict[str, Any]]] = []
+        failed: dict[int, Outcome] = {}
+        for rid, person in targets:
+            text = self.compiled.render(self.values(person)).text
+            try:
+                kind = classify_sms(text)
+            except UnencodableText as exc:
+                failed[rid] = Outcome(ok=False, error=str(exc)[:300], permanent=True)
+                continue
+            except TextTooLong as exc:
+                failed[rid] = Outcome(ok=False, error=str(exc)[:300], permanent=True)
+                continue
+            if self.campaign.kind == "urgent" and kind != "sms":
+                failed[rid] = Outcome(ok=False, error=f"urgent SMS longer than {SMS_MAX_BYTES} bytes", permanent=True)
+                continue
+            item: dict[str, Any] = {
+                "to": person["mobile"],
+                "from": sender,
+                "text": text,
+                "type": kind.upper(),
+                "customFields": {"messageId": reference(self.campaign_id, rid)},
+            }
+            if kind == "lms" and subject:
+                item["subject"] = subject
+            payloads.append((rid, item))
+        if skipped or failed:
+            self.commit(skipped=skipped, failed=failed)
+        if not payloads:
+            return
+        self.limiter.acquire(len(payloads))
+        outcomes = self.sms_transport.send_batch(f"c{self.campaign_id}-b{batch}", [p for _rid, p in payloads])
+        sent = [rid for (rid, _p), outcome in zip(payloads, outcomes, strict=True) if outcome.ok]
+        refused = {rid: o for (rid, _p), o in zip(payloads, outcomes, strict=True) if not o.ok}
+        self.commit(sent=sent, failed=refused)
+
+    # --- bookkeeping --------------------------------------------------------------------------------
+
+    def commit(
+        self,
+        *,
+        sent: Sequence[int] = (),
+        failed: dict[int, Outcome] | None = None,
+        skipped: Sequence[int] = (),
+        were_sent: bool = False,
+    ) -> None:
+        """Record outcomes: recipient states, campaign counters and the hour's figures, in one transaction."""
+        failed = failed or {}
+        now = self.now()
+        was = RecipientStatus.SENT if were_sent else RecipientStatus.SENDING
+        with transaction.atomic():
+            mine = Recipient.objects.filter(campaign_id=self.campaign_id, status=was)
+            n_sent = mine.filter(id__in=list(sent)).update(status=RecipientStatus.SENT, sent_at=now) if sent else 0
+            n_failed = 0
+            by_error: dict[str, list[int]] = {}
+            for rid, outcome in failed.items():
+                by_error.setdefault(outcome.error[:300], []).append(rid)
+            for error, ids in by_error.items():
+                n_failed += mine.filter(id__in=ids).update(status=RecipientStatus.FAILED, error=error)
+            n_skipped = (
+                mine.filter(id__in=list(skipped)).update(status=RecipientStatus.SKIPPED) if skipped else 0
+            )
+            if were_sent:
+                n_sent = -n_failed
+            if n_sent or n_failed or n_skipped:
+                Campaign.objects.filter(pk=self.campaign_id).update(
+                    sent=F("sent") + n_sent,
+                    failed=F("failed") + n_failed,
+                    skipped=F("skipped") + n_skipped,
+                    errors_in_row=self._errors_after(n_sent, n_failed),
+                )
+                bump_hour(self.campaign_id, now, sent=n_sent, failed=n_failed)
+            hard = [rid for rid, outcome in failed.items() if outcome.permanent]
+            if hard and self.channel == Channel.EMAIL:
+                suppress_recipients(self.campaign_id, hard, self.channel, SuppressionReason.HARD_BOUNCE, now)
+
+    def _errors_after(self, n_sent: int, n_failed: int) -> int:
+        self.errors_in_row = n_failed if n_sent > 0 else self.errors_in_row + n_failed
+        return self.errors_in_row
+
+    def finish(self) -> str:
+        with transaction.atomic():
+            campaign = Campaign.objects.select_for_update().get(pk=self.campaign_id)
+            if campaign.state != State.RUNNING or campaign.run_token != self.token:
+                return str(campaign.state)
+            campaign.state, campaign.finished_at = State.FINISHED, self.now()
+            campaign.save(update_fields=["state", "finished_at"])
+            record_event("campaigns", "campaigns.finished", campaign, after=_progress(campaign))
+        return str(State.FINISHED)
+
+    def pause_for_errors(self) -> str:
+        with transaction.atomic():
+            campaign = Campaign.objects.select_for_update().get(pk=self.campaign_id)
+            if campaign.state != State.RUNNING:
+                return str(campaign.state)
+            campaign.state = State.PAUSED
+            campaign.paused_reason = _("연속 오류 %(count)d건으로 자동 정지했습니다.") % {"count": self.errors_in_row}
+            campaign.save(update_fields=["state", "paused_reason"])
+            record_event("campaigns", "campaigns.paused", campaign, after={"reason": campaign.paused_reason})
+        return str(State.PAUSED)
+
+    def hold_until(self, moment: datetime) -> str:
+        """Night: the rest waits for 08:00; the task is enqueued to run then."""
+        from sotong.campaigns.tasks import run_campaign
+
+        with transaction.atomic():
+            Campaign.objects.filter(pk=self.campaign_id).update(next_run_at=moment)
+            run_campaign.using(run_after=moment).enqueue(self.campaign_id)
+        return "held"
+
+    # --- transports ---------------------------------------------------------------------------------
+
+    def transport_open(self) -> None:
+        if self.channel == Channel.EMAIL:
+            self.email_transport = self._email or email_transport(self.campaign.concurrency)
+            self.email_transport.open()
+        else:
+            self.sms_transport = self._sms or sms_transport()
+
+    def transport_close(self) -> None:
+        transport = getattr(self, "email_transport", None) or getattr(self, "sms_transport", None)
+        if transport is not None:
+            transport.close()
+
+
+def bump_hour(campaign_id: int, moment: datetime, **counts: int) -> None:
+    """Add `counts` to the campaign's figures for the hour of `moment` (an UPDATE, or the first INSERT)."""
+    counts = {k: v for k, v in counts.items() if v}
+    if not counts:
+        return
+    hour = hour_of(moment)
+    changes = {name: F(name) + value for name, value in counts.items()}
+    if not HourlyStat.objects.filter(campaign_id=campaign_id, hour=hour).update(**changes):
+        with transaction.atomic():
+            _stat, created = HourlyStat.objects.get_or_create(campaign_id=campaign_id, hour=hour, defaults=counts)
+            if not created:
+                HourlyStat.objects.filter(campaign_id=campaign_id, hour=hour).update(**changes)
+
+
+def suppress_recipients(
+    campaign_id: int, recipient_ids: Sequence[int], channel: str, reason: str, now: datetime
+) -> None:
+    """Suppress the addresses of these recipients (an SMTP 5xx refusal is a hard bounce on the spot)."""
+    from sotong.people.models import Person
+
+    index = audience.contact_index_field(channel)
+    person_ids = Recipient.objects.filter(id__in=list(recipient_ids)).values_list("person_id", flat=True)
+    indexes = Person.objects.filter(pk__in=list(person_ids)).exclude(**{index: ""}).values_list(index, flat=True)
+    Suppression.objects.bulk_create(
+        [Suppression(channel=channel, address_index=i, reason=reason, created_at=now) for i in indexes],
+        ignore_conflicts=True,
+    )
+
+
+def _progress(campaign: Campaign) -> dict[str, int]:
+    return {"total": campaign.total, "sent": campaign.sent, "failed": campaign.failed, "skipped": campaign.skipped}
+
+
+def _mask(name: str) -> str:
+    from sotong.core.masking import mask_name
+
+    return mask_name(name) if name else ""

@@ -1,0 +1,351 @@
+"""Where the campaign sender hands messages: SMTP connections kept open, the SMS gateway's batch call, or
+nothing at all (the null transports of the benchmark).
+
+E-mail is sent in two phases so that a worker killed at any moment neither repeats nor loses a message:
+`stage` sends MAIL FROM, RCPT TO, DATA and the whole content but not the final ".", the sender then commits
+those recipients as sent, and `finish` writes the "." that makes the server accept the message. A worker
+that dies before the commit leaves an unterminated DATA, which an SMTP server must discard (RFC 5321
+§4.1.1.4), and the rows still say "sending", so the next run sends them again; one that dies after the
+commit has sent them. What is left is the few microseconds between the commit returning and five bytes
+being written to the socket.
+
+SMS go to the gateway in one batch call per claimed batch, under an idempotency key made of the campaign
+and the batch number: a batch re-sent after a crash carries the same key and the gateway answers it from
+its record instead of sending it twice (Solapi's equivalent is a message group, which sends only once).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import smtplib
+import socket
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+from sotong.messaging.backends.http import sign
+
+
+@dataclass
+class Outcome:
+    """What happened to one message: ok, or an error that is permanent (5xx) or temporary."""
+
+    ok: bool
+    error: str = ""
+    permanent: bool = False
+    provider_id: str = ""
+
+
+OK = Outcome(ok=True)
+
+
+@dataclass
+class StagedEmail:
+    reference: str
+    mail_from: str
+    to: str
+    raw: bytes
+
+
+class EmailTransport:
+    """Sends e-mails in two phases over `concurrency` connections; `window` messages per group commit."""
+
+    window = 1
+
+    def open(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def stage_many(self, items: Sequence[StagedEmail]) -> list[Outcome]:
+        raise NotImplementedError
+
+    def finish_many(self, items: Sequence[StagedEmail]) -> list[Outcome]:
+        raise NotImplementedError
+
+
+class NullEmailTransport(EmailTransport):
+    """Accepts everything and keeps a count (the benchmark's measure of the sender's own cost)."""
+
+    window = 500
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.bytes = 0
+
+    def stage_many(self, items: Sequence[StagedEmail]) -> list[Outcome]:
+        self.bytes += sum(len(item.raw) for item in items)
+        return [OK] * len(items)
+
+    def finish_many(self, items: Sequence[StagedEmail]) -> list[Outcome]:
+        self.count += len(items)
+        return [OK] * len(items)
+
+
+class _Connection:
+    """One SMTP connection, reused for every message, reopened after a network error."""
+
+    def __init__(self, host: str, port: int, timeout: float, user: str, password: str, tls: bool) -> None:
+        self.host, self.port, self.timeout = host, port, timeout
+        self.user, self.password, self.tls = user, password, tls
+        self.smtp: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        if self.smtp is None:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            smtp.ehlo()
+            if self.tls:
+                smtp.starttls()
+                smtp.ehlo()
+            if self.user:
+                smtp.login(self.user, self.password)
+            self.smtp = smtp
+        return self.smtp
+
+    def stage(self, item: StagedEmail) -> Outcome:
+        try:
+            smtp = self._connect()
+            code, reply = smtp.mail(item.mail_from)
+            if code != 250:
+                return self._refused(smtp, code, reply)
+            code, reply = smtp.rcpt(item.to)
+            if code not in (250, 251):
+                return self._refused(smtp, code, reply)
+            code, reply = smtp.docmd("DATA")
+            if code != 354:
+                return self._refused(smtp, code, reply)
+            body = smtplib.quotedata(item.raw.decode("ascii", "surrogateescape")).encode("ascii", "surrogateescape")
+            if not body.endswith(b"\r\n"):
+                body += b"\r\n"
+            smtp.send(body)
+        except (smtplib.SMTPException, OSError) as exc:
+            self.drop()
+            return Outcome(ok=False, error=f"{type(exc).__name__}: {exc}"[:300])
+        return OK
+
+    def finish(self) -> Outcome:
+        smtp = self.smtp
+        if smtp is None:
+            return Outcome(ok=False, error="connection lost before the end of data")
+        try:
+            smtp.send(b".\r\n")
+            code, reply = smtp.getreply()
+        except (smtplib.SMTPException, OSError) as exc:
+            self.drop()
+            return Outcome(ok=False, error=f"{type(exc).__name__}: {exc}"[:300])
+        if code != 250:
+            return Outcome(ok=False, error=f"{code} {reply.decode(errors='replace')}"[:300], permanent=code >= 500)
+        return OK
+
+    def _refused(self, smtp: smtplib.SMTP, code: int, reply: bytes) -> Outcome:
+        try:
+            smtp.rset()
+        except (smtplib.SMTPException, OSError):
+            self.drop()
+        return Outcome(ok=False, error=f"{code} {reply.decode(errors='replace')}"[:300], permanent=code >= 500)
+
+    def drop(self) -> None:
+        if self.smtp is not None:
+            try:
+                self.smtp.close()
+            except OSError:
+                pass
+        self.smtp = None
+
+    def quit(self) -> None:
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                pass
+        self.drop()
+
+
+class SmtpTransport(EmailTransport):
+    """`concurrency` SMTP connections, each in its own thread; one message per connection per window."""
+
+    def __init__(self, concurrency: int = 4, host: str | None = None, port: int | None = None) -> None:
+        self.window = max(1, concurrency)
+        self.connections = [
+            _Connection(
+                host or settings.EMAIL_HOST,
+                int(port or settings.EMAIL_PORT),
+                float(settings.EMAIL_TIMEOUT or 30),
+                settings.EMAIL_HOST_USER,
+                settings.EMAIL_HOST_PASSWORD,
+                bool(settings.EMAIL_USE_TLS),
+            )
+            for _ in range(self.window)
+        ]
+        self.pool: ThreadPoolExecutor | None = None
+
+    def open(self) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=self.window, thread_name_prefix="smtp")
+
+    def close(self) -> None:
+        if self.pool is not None:
+            list(self.pool.map(lambda c: c.quit(), self.connections))
+            self.pool.shutdown()
+            self.pool = None
+
+    def stage_many(self, items: Sequence[StagedEmail]) -> list[Outcome]:
+        assert self.pool is not None
+        return list(self.pool.map(lambda pair: pair[0].stage(pair[1]), zip(self.connections, items, strict=False)))
+
+    def finish_many(self, items: Sequence[StagedEmail]) -> list[Outcome]:
+        assert self.pool is not None
+        return list(self.pool.map(lambda c: c.finish(), self.connections[: len(items)]))
+
+
+class SmsTransport:
+    """Posts a batch of SMS/LMS to the gateway in one call, under an idempotency key."""
+
+    def send_batch(self, key: str, payloads: Sequence[dict[str, Any]]) -> list[Outcome]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class NullSmsTransport(SmsTransport):
+    def __init__(self) -> None:
+        self.count = 0
+        self.bytes = 0
+
+    def send_batch(self, key: str, payloads: Sequence[dict[str, Any]]) -> list[Outcome]:
+        self.bytes += len(json.dumps({"messages": payloads, "idempotencyKey": key}, ensure_ascii=False))
+        self.count += len(payloads)
+        return [OK] * len(payloads)
+
+
+class GatewaySmsTransport(SmsTransport):
+    """The HTTP gateway of `messaging.backends.http` (Solapi v4 shape), over one kept-alive connection."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = urlsplit(url or settings.SOTONG_SMS_GATEWAY_URL)
+        self.api_key = settings.SOTONG_SMS_API_KEY
+        self.api_secret = settings.SOTONG_SMS_API_SECRET
+        self.timeout = float(settings.SOTONG_SMS_TIMEOUT)
+        self.connection: http.client.HTTPConnection | None = None
+
+    def _connect(self) -> http.client.HTTPConnection:
+        if self.connection is None:
+            cls = http.client.HTTPSConnection if self.url.scheme == "https" else http.client.HTTPConnection
+            self.connection = cls(self.url.hostname or "", self.url.port, timeout=self.timeout)
+        return self.connection
+
+    def send_batch(self, key: str, payloads: Sequence[dict[str, Any]]) -> list[Outcome]:
+        body = json.dumps({"messages": list(payloads), "idempotencyKey": key}, ensure_ascii=False).encode()
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "Authorization": sign(self.api_key, self.api_secret),
+            "Idempotency-Key": key,
+        }
+        for attempt in (1, 2):
+            try:
+                connection = self._connect()
+                connection.request("POST", self.url.path or "/", body=body, headers=headers)
+                response = connection.getresponse()
+                raw = response.read()
+                break
+            except (OSError, http.client.HTTPException, socket.timeout) as exc:
+                self.close()
+                if attempt == 2:
+                    return [Outcome(ok=False, error=f"{type(exc).__name__}: {exc}"[:300])] * len(payloads)
+        if response.status >= 400:
+            error = f"HTTP {response.status}: {raw[:200].decode(errors='replace')}"
+            permanent = response.status < 500 and response.status not in (408, 425, 429)
+            return [Outcome(ok=False, error=error, permanent=permanent)] * len(payloads)
+        return _gateway_outcomes(payloads, raw)
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
+def _gateway_outcomes(payloads: Sequence[dict[str, Any]], raw: bytes) -> list[Outcome]:
+    try:
+        answer = json.loads(raw or b"{}")
+    except ValueError:
+        answer = {}
+    failed: dict[str, str] = {}
+    accepted: dict[str, str] = {}
+    for name, target in (("failedMessageList", failed), ("messageList", accepted)):
+        items = answer.get(name) or []
+        for item in items.values() if isinstance(items, dict) else items:
+            ref = str((item.get("customFields") or {}).get("messageId", ""))
+            target[ref] = str(item.get("messageId") or f"{item.get('statusCode', '')} {item.get('statusMessage', '')}")
+    outcomes = []
+    for payload in payloads:
+        ref = payload["customFields"]["messageId"]
+        if ref in failed:
+            outcomes.append(Outcome(ok=False, error=f"gateway refused: {failed[ref]}"[:300], permanent=True))
+        else:
+            outcomes.append(Outcome(ok=True, provider_id=accepted.get(ref, "")))
+    return outcomes
+
+
+def email_transport(concurrency: int) -> EmailTransport:
+    """The transport SOTONG_EMAIL_BACKEND implies: SMTP for "smtp", nothing for "null"."""
+    if settings.SOTONG_EMAIL_BACKEND == "null":
+        return NullEmailTransport()
+    if settings.SOTONG_EMAIL_BACKEND == "smtp":
+        return SmtpTransport(concurrency)
+    return DjangoMailTransport()
+
+
+def sms_transport() -> SmsTransport:
+    if settings.SOTONG_SMS_BACKEND == "http":
+        return GatewaySmsTransport()
+    if settings.SOTONG_SMS_BACKEND == "null":
+        return NullSmsTransport()
+    return OutboxSmsTransport()
+
+
+class DjangoMailTransport(EmailTransport):
+    """Development backends (console, file, locmem): the raw message through Django's e-mail backend."""
+
+    window = 50
+
+    def stage_many(self, items: Sequence[StagedEmail]) -> list[Outcome]:
+        return [OK] * len(items)
+
+    def finish_many(self, items: Sequence[StagedEmail]) -> list[Outcome]:
+        from email import message_from_bytes, policy
+
+        from django.core.mail import EmailMessage, get_connection
+
+        class _Raw(EmailMessage):
+            def __init__(self, raw: bytes, to: str, sender: str) -> None:
+                super().__init__(to=[to], from_email=sender)
+                self._raw = raw
+
+            def message(self, *, policy: Any = None) -> Any:  # type: ignore[override]
+                return message_from_bytes(self._raw, policy=_policy)
+
+        _policy = policy.SMTP
+        with get_connection() as connection:
+            connection.send_messages([_Raw(item.raw, item.to, item.mail_from) for item in items])
+        return [OK] * len(items)
+
+
+class OutboxSmsTransport(SmsTransport):
+    """Development backends (console, file, locmem) of the outbox's SMS layer."""
+
+    def send_batch(self, key: str, payloads: Sequence[dict[str, Any]]) -> list[Outcome]:
+        from sotong.messaging.backends import sms
+
+        backend = sms.get_sms_backend()
+        if isinstance(backend, sms.LocmemSmsBackend):
+            sms.outbox.extend(payloads)
+        elif isinstance(backend, sms.ConsoleSmsBackend | sms.FileSmsBackend):
+            for payload in payloads:
+                print(json.dumps(payload, ensure_ascii=False))  # noqa: T201
+        return [OK] * len(payloads)
