@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from sotong.core.db.inserts import insert_row
 from sotong.core.models import Event
 
 
@@ -43,7 +44,7 @@ def record_event(
         event.target_type = ContentType.objects.get_for_model(target._meta.model)
         event.target_id = str(target.pk)
         event.target_label = str(target)[:200]
-    event.save()
+    insert_row(event)
     return event
 
 

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connections, models, router, transaction
+from django.db import models, transaction
 from django.db.models import F
-from django.db.models.sql import InsertQuery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sotong.core.db.inserts import insert_row
 from sotong.core.events import record_event
 from sotong.messaging.backends.base import SendResult
 from sotong.messaging.exceptions import OutboxError
@@ -210,11 +210,7 @@ def _queue(
     # No savepoint: nothing below is expected to fail and be caught by the caller, whose transaction
     # this joins (a database error aborts it anyway). The duplicate case writes nothing and returns.
     with transaction.atomic(savepoint=False):
-        if key:
-            written = _insert_unless_key_exists(message)
-        else:
-            message.save(force_insert=True)
-            written = True
+        written = insert_row(message, on_conflict="idempotency_key" if key else None)
         if written:
             record_event(actor, "messaging.queued", message, after=_summary(message))
             _enqueue_delivery(message)
@@ -223,30 +219,6 @@ def _queue(
         # outside the block leaves the caller's transaction usable.
         return _same_message(Message.objects.get(idempotency_key=key), recipient)
     return message
-
-
-def _insert_unless_key_exists(message: Message) -> bool:
-    """INSERT ... ON CONFLICT (idempotency_key) DO NOTHING, in one round trip: whether it was written.
-
-    This replaces a look-up followed by an insert in a savepoint. PostgreSQL makes a concurrent insert of
-    the same key wait for the first transaction, then skip; SQLite writers are serialised anyway.
-    """
-    opts = Message._meta
-    fields = [field for field in opts.local_concrete_fields if not field.generated]
-    db = router.db_for_write(Message)
-    connection = connections[db]
-    query = InsertQuery(Message)
-    query.insert_values(fields, [message])
-    ((sql, params),) = query.get_compiler(using=db).as_sql()
-    quote = connection.ops.quote_name
-    sql += f" ON CONFLICT ({quote('idempotency_key')}) DO NOTHING"  # the column of the unique field
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        inserted = cursor.rowcount == 1
-    if inserted:
-        message._state.adding = False
-        message._state.db = db
-    return inserted
 
 
 def _same_message(existing: Message, recipient: str) -> Message:
