@@ -124,6 +124,9 @@ class SmsGateway:
     # Seconds to wait before answering (to provoke client timeouts).
     delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Answers already given under an Idempotency-Key: the same key is answered again, never sent twice.
+    answered: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
+    replayed: list[str] = field(default_factory=list)
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -170,13 +173,25 @@ def _gateway_handler(gateway: SmsGateway) -> type[BaseHTTPRequestHandler]:
                 self._answer(401, {"errorCode": "SignatureDoesNotMatch", "errorMessage": problem})
                 return
             body = json.loads(raw.decode("utf-8"))
+            key = self.headers.get("Idempotency-Key", "")
             with gateway.lock:
-                gateway.requests.append(body)
-                answer = gateway.answers.pop(0) if gateway.answers else None
+                if key and key in gateway.answered:
+                    gateway.replayed.append(key)
+                    replay = gateway.answered[key]
+                else:
+                    replay = None
+                    gateway.requests.append(body)
+                    answer = gateway.answers.pop(0) if gateway.answers else None
+            if replay is not None:
+                self._answer(*replay)
+                return
             if gateway.delay:
                 time.sleep(gateway.delay)
             if answer is None:
                 answer = (200, self._accepted(body))
+            if key and answer[0] < 300:
+                with gateway.lock:
+                    gateway.answered[key] = answer
             self._answer(*answer)
 
         @staticmethod
