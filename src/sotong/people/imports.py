@@ -1,24 +1,26 @@
-"""정책고객 일괄 등록: homepage and mobile-web exports, e-mail lists; streamed, checked row by row.
+"""정책고객 일괄 등록, the engine: a file read row by row, checked, deduplicated, and (on commit) written.
 
-    report = preview(file, filename="가입자.xlsx", actor=staff)               # writes nothing
-    report.proposals                                                          # rows matching a person
-    report = commit(file, filename="가입자.xlsx", actor=staff, decisions={7: "merge"})
+    counts = Importer(job, commit=False, report=preview_report).run(path)   # writes no person
+    counts = Importer(job, commit=True, report=commit_report).run(path)     # writes the good rows
 
-Two phases over the same file. `preview` reads every row, checks it (Korean reasons), finds duplicates
-inside the file and people already registered (blind-index match: a merge proposal), and writes nothing.
-`commit` does the same again (the registry may have changed since) and writes the good rows in batches:
-new people with their consents (evidence "import file X row N") and, for proposals the staff accepted,
-the blanks of the existing person filled and the consent recorded on them. Rows refused, duplicates and
-declined proposals are reported, each with its reason; nothing valid is lost and nothing invalid written.
+The worker runs it (`sotong.people.tasks`, jobs and their reports in `sotong.people.import_jobs`). The
+preview reads every row, checks it (Korean reasons), finds duplicates inside the file and people already
+registered (blind-index match: a merge proposal), and writes no person. The commit does the same again
+(the registry may have changed since) and writes the good rows in batches: new people with their
+consents (evidence "import file X row N") and, for proposals the staff accepted, the blanks of the
+existing person filled and the consent recorded on them. Rows refused, duplicates and declined proposals
+are reported, each with its reason; nothing valid is lost and nothing invalid written.
 
-Memory does not grow with the file: rows are read one at a time, checked and written per batch, the keys
-seen so far (for duplicates inside the file) live in a temporary on-disk SQLite table, and the report keeps
-at most `keep` rows in memory while `sink` (e.g. `ReportWriter`) receives every one of them.
+Memory does not grow with the file. Rows are read one at a time and handled per batch of `batch_size`;
+each batch's outcomes go to the `report` callback (CSV lines and database rows) and are dropped; people
+already registered are found by one blind-index query per batch. The one structure that grows is the
+set of contact keys met earlier in the file (for duplicates inside it): it lives in a temporary on-disk
+SQLite table (17 bytes a key, one or two keys a valid row, so ~40 bytes of disk per row), of which at most
+`SEEN_CACHE_KIB` are held in memory.
 """
 
 from __future__ import annotations
 
-import csv
 import os
 import sqlite3
 import tempfile
@@ -26,7 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import IO, Any
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -65,13 +67,19 @@ from sotong.people.models import (
     current_year,
 )
 
-__all__ = ["ImportFileError", "ImportReport", "ReportWriter", "RowOutcome", "commit", "preview"]
+__all__ = ["BATCH_SIZE", "ImportFileError", "Importer", "RowOutcome", "Status", "check_options"]
 
 BATCH_SIZE = 1000
-KEEP_ROWS = 10_000
 MAX_ROWS = 2_000_000
+SEEN_CACHE_KIB = 1024
 _DATE_FORMATS = ("%Y-%m-%d", "%Y.%m.%d", "%Y/%m/%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
 _PERSON_FIELDS = ("name", "gender", "birth_year", "dong", "occupation", "mobile", "email")
+
+# Called once per batch with its outcomes (in row order) and the batch's last row number; on commit, inside
+# the batch's transaction, so that the report and the progress mark are written with the rows or not at all.
+ReportCallback = Callable[[list["RowOutcome"], int], None]
+# The staff member's decisions for the proposals among these rows: {row: "merge" | "skip"}.
+DecisionLookup = Callable[[list[int]], dict[int, str]]
 
 
 class Status:
@@ -106,61 +114,6 @@ class RowOutcome:
         return _(Status.LABELS[self.status])
 
 
-@dataclass
-class ImportReport:
-    """The row-by-row report: counts for every row, the rows themselves up to `keep`."""
-
-    filename: str
-    committed: bool
-    mapping: dict[str, str] = field(default_factory=dict)
-    ignored_columns: list[str] = field(default_factory=list)
-    counts: Counter[str] = field(default_factory=Counter)
-    rows: list[RowOutcome] = field(default_factory=list)
-    truncated: bool = False
-    batch_id: int | None = None
-    keep: int = KEEP_ROWS
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def proposals(self) -> list[RowOutcome]:
-        return [r for r in self.rows if r.status == Status.PROPOSAL]
-
-    @property
-    def rejected(self) -> list[RowOutcome]:
-        return [r for r in self.rows if r.status == Status.REJECTED]
-
-    def add(self, outcome: RowOutcome, sink: Callable[[RowOutcome], None] | None) -> None:
-        self.counts[outcome.status] += 1
-        if len(self.rows) < self.keep:
-            self.rows.append(outcome)
-        else:
-            self.truncated = True
-        if sink is not None:
-            sink(outcome)
-
-
-class ReportWriter:
-    """A sink writing every row's outcome as CSV (행, 결과, 사유, 정책고객, 중복 행) for download."""
-
-    def __init__(self, stream: IO[str]) -> None:
-        self._writer = csv.writer(stream)
-        self._writer.writerow([_("행"), _("결과"), _("사유"), _("정책고객"), _("중복 행")])
-
-    def __call__(self, outcome: RowOutcome) -> None:
-        self._writer.writerow(
-            [
-                outcome.row,
-                outcome.label,
-                " / ".join(outcome.reasons),
-                outcome.person_id or "",
-                outcome.duplicate_of or "",
-            ]
-        )
-
-
 class _SeenKeys:
     """Contact keys met earlier in the file → their row, on disk so that memory stays flat."""
 
@@ -169,10 +122,11 @@ class _SeenKeys:
         self._db = sqlite3.connect(os.path.join(self._dir.name, "seen.sqlite3"))
         self._db.execute("PRAGMA journal_mode=OFF")
         self._db.execute("PRAGMA synchronous=OFF")
-        self._db.execute("CREATE TABLE seen (key TEXT PRIMARY KEY, row INTEGER) WITHOUT ROWID")
+        self._db.execute(f"PRAGMA cache_size=-{SEEN_CACHE_KIB}")
+        self._db.execute("CREATE TABLE seen (key BLOB PRIMARY KEY, row INTEGER) WITHOUT ROWID")
 
-    def find(self, keys: Iterable[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
+    def find(self, keys: Iterable[bytes]) -> dict[bytes, int]:
+        found: dict[bytes, int] = {}
         wanted = list(dict.fromkeys(keys))
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
@@ -180,7 +134,7 @@ class _SeenKeys:
             found.update(self._db.execute(f"SELECT key, row FROM seen WHERE key IN ({marks})", chunk))  # noqa: S608
         return found
 
-    def add(self, pairs: dict[str, int]) -> None:
+    def add(self, pairs: dict[bytes, int]) -> None:
         self._db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?)", pairs.items())
 
     def close(self) -> None:
@@ -188,12 +142,17 @@ class _SeenKeys:
         self._dir.cleanup()
 
 
+def _seen_key(kind: bytes, index: str) -> bytes:
+    """17 bytes: the kind (m/e) and the first 128 bits of the blind index."""
+    return kind + bytes.fromhex(index[:32])
+
+
 @dataclass
 class _Row:
     number: int
     values: dict[str, Any] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
-    keys: list[str] = field(default_factory=list)  # "m:<index>", "e:<index>"
+    keys: list[bytes] = field(default_factory=list)  # _seen_key(b"m" | b"e", index)
 
 
 def _given_at(text: str) -> datetime:
@@ -209,77 +168,96 @@ def _given_at(text: str) -> datetime:
     )
 
 
-class _Importer:
+def check_options(
+    *, purposes: Sequence[str], channels: Sequence[str], membership: str | None, source: str
+) -> tuple[list[ConsentPurpose], set[ContactChannel]]:
+    """The consent purposes and channels an import records, checked (Korean messages)."""
+    Source(source)
+    if membership:
+        MembershipKind(membership)
+    found_channels = {ContactChannel(c) for c in channels}
+    if not found_channels:
+        raise PeopleError(_("수신 방법(문자 또는 전자우편)을 하나 이상 선택해 주세요."), field="channels")
+    found = {p.code: p for p in ConsentPurpose.objects.filter(code__in=purposes, is_active=True)}
+    missing = [code for code in purposes if code not in found]
+    if missing or not purposes:
+        raise PeopleError(
+            _("동의 목적을 확인해 주세요: %(codes)s") % {"codes": ", ".join(missing) or "-"},
+            field="purposes",
+        )
+    return [found[code] for code in purposes], found_channels
+
+
+class Importer:
+    """One pass over a stored import file for `job` (an ImportJob): preview, or commit in batches.
+
+    `skip_through`: rows up to this number were committed by an earlier run of the same commit; they are
+    read again only to know the file's earlier contacts, and neither written nor reported twice."""
+
     def __init__(
         self,
+        job: Any,
         *,
-        filename: str,
-        actor: Any,
         commit: bool,
-        source: str,
-        purposes: Sequence[str],
-        channels: Sequence[str],
-        mapping: dict[str, str] | None,
-        membership: str | None,
-        on_match: str,
-        decisions: dict[int, str] | None,
-        batch_size: int,
-        keep: int,
-        sink: Callable[[RowOutcome], None] | None,
-        max_rows: int,
+        report: ReportCallback,
+        decisions: DecisionLookup | None = None,
+        batch: ImportBatch | None = None,
+        skip_through: int = 0,
+        batch_size: int | None = None,
+        max_rows: int = MAX_ROWS,
+        progress: Callable[[int], None] | None = None,
     ) -> None:
-        require(actor, "people.import_people")
-        self.filename = os.path.basename(filename)[:255]
-        self.actor = actor
+        self.actor = job.created_by
+        require(self.actor, "people.import_people")
+        options = job.options
+        self.filename = os.path.basename(job.filename)[:255]
         self.commit = commit
-        self.source = Source(source)
-        self.channels = {ContactChannel(c) for c in channels}
-        if not self.channels:
-            raise PeopleError(_("수신 방법(문자 또는 전자우편)을 하나 이상 선택해 주세요."), field="channels")
-        found = {p.code: p for p in ConsentPurpose.objects.filter(code__in=purposes, is_active=True)}
-        missing = [code for code in purposes if code not in found]
-        if missing or not purposes:
-            raise PeopleError(
-                _("동의 목적을 확인해 주세요: %(codes)s") % {"codes": ", ".join(missing) or "-"},
-                field="purposes",
-            )
-        self.purposes = [found[code] for code in purposes]
-        self.user_mapping = mapping
+        self.source = Source(options.get("source", Source.IMPORT))
+        self.purposes, self.channels = check_options(
+            purposes=options.get("purposes", []),
+            channels=options.get("channels", []),
+            membership=options.get("membership"),
+            source=self.source,
+        )
+        self.user_mapping = job.mapping
+        membership = options.get("membership")
         self.membership = MembershipKind(membership) if membership else None
-        if on_match not in ("merge", "skip"):
-            raise PeopleError(_("일치하는 정책고객 처리 방법은 merge 또는 skip입니다."), field="on_match")
-        self.on_match = on_match
-        self.decisions = decisions or {}
-        self.batch_size = max(1, batch_size)
-        self.sink = sink
+        self.on_match = job.on_match if job.on_match in ("merge", "skip") else "skip"
+        self.report = report
+        self.decisions = decisions or (lambda rows: {})
+        self.batch = batch
+        self.skip_through = skip_through
+        self.batch_size = max(1, batch_size or BATCH_SIZE)  # read at run time: tests make it small
         self.max_rows = max_rows
-        self.report = ImportReport(filename=self.filename, committed=commit, keep=keep)
+        self.progress = progress
+        self.counts: Counter[str] = Counter()
+        self.mapping: dict[str, str] = {}
+        self.ignored_columns: list[str] = []
         self.dongs = dong_table()
         self.year = current_year()
         self.now = timezone.now()
         self.district = default_district()
-        self.batch: ImportBatch | None = None
 
     # --- the run ---------------------------------------------------------------------------------
 
-    def run(self, file: Any) -> ImportReport:
-        rows = read_table(file, self.filename)
+    def header(self, path: str) -> list[str]:
+        first = next(read_table(path, self.filename), None)
+        if first is None:
+            raise ImportFileError(_("빈 파일입니다."), field="file")
+        return first[1]
+
+    def run(self, path: str) -> Counter[str]:
+        """Every row of the file at `path`, batch by batch; the counts of this run's outcomes."""
+        rows = read_table(path, self.filename)
         first = next(rows, None)
         if first is None:
             raise ImportFileError(_("빈 파일입니다."), field="file")
         columns, ignored = map_columns(first[1], self.user_mapping)
         self.columns = columns
-        self.report.mapping = {first[1][i]: FIELD_LABELS[f] for i, f in columns.items()}
-        self.report.ignored_columns = ignored
-        if self.commit:
-            self.batch = ImportBatch.objects.create(
-                filename=self.filename,
-                source=self.source,
-                purposes=[p.code for p in self.purposes],
-                started_by=self.actor,
-            )
-            self.report.batch_id = self.batch.pk
+        self.mapping = {first[1][i]: FIELD_LABELS[f] for i, f in columns.items()}
+        self.ignored_columns = ignored
         seen = _SeenKeys()
+        done = 0
         try:
             pending: list[_Row] = []
             for count, (number, cells) in enumerate(rows, start=1):
@@ -290,19 +268,19 @@ class _Importer:
                 pending.append(self._check(number, cells))
                 if len(pending) >= self.batch_size:
                     self._process(pending, seen)
+                    done += len(pending)
                     pending = []
+                    if self.progress is not None:
+                        self.progress(done)
             if pending:
                 self._process(pending, seen)
+                done += len(pending)
+                if self.progress is not None:
+                    self.progress(done)
         finally:
+            rows.close()  # type: ignore[attr-defined]
             seen.close()
-        if self.batch is not None:
-            self.batch.finished_at = timezone.now()
-            self.batch.counts = dict(self.report.counts)
-            self.batch.save(update_fields=["finished_at", "counts"])
-            record_event(
-                self.actor, "people.imported", self.batch, after={"file": self.filename, **self.batch.counts}
-            )
-        return self.report
+        return self.counts
 
     # --- checking one row ------------------------------------------------------------------------
 
@@ -356,17 +334,17 @@ class _Importer:
             return row
         if mobile:
             row.values["mobile_index"] = phone_index_for(mobile)
-            row.keys.append("m:" + row.values["mobile_index"][:32])
+            row.keys.append(_seen_key(b"m", row.values["mobile_index"]))
         if email:
             row.values["email_index"] = email_index_for(email)
-            row.keys.append("e:" + row.values["email_index"][:32])
+            row.keys.append(_seen_key(b"e", row.values["email_index"]))
         return row
 
     # --- a batch ---------------------------------------------------------------------------------
 
     def _process(self, rows: list[_Row], seen: _SeenKeys) -> None:
         earlier = seen.find(key for row in rows for key in row.keys)
-        in_batch: dict[str, int] = {}
+        in_batch: dict[bytes, int] = {}
         outcomes: dict[int, RowOutcome] = {}
         fresh: list[_Row] = []
         for row in rows:
@@ -389,6 +367,12 @@ class _Importer:
                 in_batch[key] = row.number
             fresh.append(row)
         seen.add(in_batch)
+        if rows[-1].number <= self.skip_through:
+            return  # written by an earlier run of this commit: only its contacts were needed
+        if rows[0].number <= self.skip_through:
+            # A batch boundary other than the earlier run's (batch size changed): only the rows after it.
+            rows = [row for row in rows if row.number > self.skip_through]
+            fresh = [row for row in fresh if row.number > self.skip_through]
 
         existing = self._existing(fresh)
         new_rows: list[_Row] = []
@@ -425,10 +409,15 @@ class _Importer:
                 outcomes[row.number] = RowOutcome(row.number, Status.NEW)
                 new_rows.append(row)
 
+        ordered = [outcomes[row.number] for row in rows]
         if self.commit:
-            self._write(new_rows, matches, outcomes)
-        for row in rows:
-            self.report.add(outcomes[row.number], self.sink)
+            with transaction.atomic():
+                self._write(new_rows, matches, outcomes)
+                ordered = [outcomes[row.number] for row in rows]
+                self.report(ordered, rows[-1].number)
+        else:
+            self.report(ordered, rows[-1].number)
+        self.counts.update(outcome.status for outcome in ordered)
 
     def _existing(self, rows: list[_Row]) -> dict[tuple[str, str], Person]:
         mobiles = [r.values["mobile_index"] for r in rows if r.values.get("mobile_index")]
@@ -478,9 +467,10 @@ class _Importer:
             [r for r in new_rows if outcomes[r.number].status == Status.NEW], created, strict=True
         ):
             outcomes[row.number].person_id = person.pk
+        decisions = self.decisions([row.number for row, _person in matches]) if matches else {}
         merged = 0
         for row, person in matches:
-            decision = self.decisions.get(row.number, self.on_match)
+            decision = decisions.get(row.number) or self.on_match
             outcome = outcomes[row.number]
             if decision != "merge":
                 outcome.reasons.append(_("병합하지 않고 건너뛰었습니다."))
@@ -615,54 +605,3 @@ def _differences(person: Person, values: dict[str, Any]) -> dict[str, tuple[str,
             shown = (mask_name(ours), mask_name(theirs)) if name == "name" else (str(ours), str(theirs))
             differences[FIELD_LABELS[name]] = shown
     return differences
-
-
-def preview(
-    file: Any,
-    *,
-    filename: str,
-    actor: Any,
-    source: str = Source.IMPORT,
-    purposes: Sequence[str] = ("e_sotong",),
-    channels: Sequence[str] = ("sms", "email"),
-    mapping: dict[str, str] | None = None,
-    membership: str | None = None,
-    batch_size: int = BATCH_SIZE,
-    keep: int = KEEP_ROWS,
-    sink: Callable[[RowOutcome], None] | None = None,
-    max_rows: int = MAX_ROWS,
-) -> ImportReport:
-    """일괄 등록 미리보기: the report and merge proposals for `file`; writes nothing."""
-    return _Importer(
-        filename=filename, actor=actor, commit=False, source=source, purposes=purposes, channels=channels,
-        mapping=mapping, membership=membership, on_match="skip", decisions=None, batch_size=batch_size,
-        keep=keep, sink=sink, max_rows=max_rows,
-    ).run(file)  # fmt: skip
-
-
-def commit(
-    file: Any,
-    *,
-    filename: str,
-    actor: Any,
-    source: str = Source.IMPORT,
-    purposes: Sequence[str] = ("e_sotong",),
-    channels: Sequence[str] = ("sms", "email"),
-    mapping: dict[str, str] | None = None,
-    membership: str | None = None,
-    on_match: str = "skip",
-    decisions: dict[int, str] | None = None,
-    batch_size: int = BATCH_SIZE,
-    keep: int = KEEP_ROWS,
-    sink: Callable[[RowOutcome], None] | None = None,
-    max_rows: int = MAX_ROWS,
-) -> ImportReport:
-    """일괄 등록: write the good rows in batches (each batch whole or not) and report every row.
-
-    Rows matching a registered person are merged into them when `decisions[row]` (or `on_match`) is
-    "merge", else skipped and reported. Consents carry the evidence "import file X row N"."""
-    return _Importer(
-        filename=filename, actor=actor, commit=True, source=source, purposes=purposes, channels=channels,
-        mapping=mapping, membership=membership, on_match=on_match, decisions=decisions,
-        batch_size=batch_size, keep=keep, sink=sink, max_rows=max_rows,
-    ).run(file)  # fmt: skip

@@ -487,3 +487,124 @@ class DestructionLog(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.destroyed_at:%Y-%m-%d} #{self.person_id_ref} {self.get_reason_display()}"
+
+
+class JobState(models.TextChoices):
+    """State of an import or export run by the worker (대기 → 분석 중 → 미리보기 준비 → 반영 중 → 완료/실패)."""
+
+    QUEUED = "queued", _("대기")
+    ANALYSING = "analysing", _("분석 중")
+    PREVIEWED = "previewed", _("미리보기 준비")
+    COMMITTING = "committing", _("반영 중")
+    DONE = "done", _("완료")
+    FAILED = "failed", _("실패")
+
+
+class ImportJob(models.Model):
+    """일괄 등록 작업: one uploaded file, analysed by a task (preview), confirmed by the staff member who
+    uploaded it, then written by a second task in batches. The file and its row-by-row report CSVs live in
+    `VAR_DIR/people-imports`, named by `token`; `committed_through` and `report_bytes` let a stopped
+    commit resume where its last whole batch ended."""
+
+    token = models.CharField(max_length=32, unique=True)
+    filename = models.CharField(_("파일명"), max_length=255)
+    options = models.JSONField(_("설정"), default=dict, blank=True)  # source, purposes, channels, membership
+    mapping = models.JSONField(_("열 연결"), null=True, blank=True)  # header → field
+    on_match = models.CharField(max_length=5, default="skip")  # proposals not decided one by one
+    state = models.CharField(_("상태"), max_length=12, choices=JobState.choices, default=JobState.QUEUED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    rows_total = models.PositiveIntegerField(null=True, blank=True)  # an upper bound, for the progress bar
+    rows_done = models.PositiveIntegerField(default=0)  # rows of the current phase done
+    preview_counts = models.JSONField(default=dict, blank=True)
+    counts = models.JSONField(default=dict, blank=True)  # the commit's counts so far
+    committed_through = models.PositiveIntegerField(default=0)  # the last row of the last whole batch
+    report_bytes = models.BigIntegerField(default=0)  # the commit report's length at that batch
+    batch = models.OneToOneField(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="job"
+    )
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("일괄 등록 작업")
+        verbose_name_plural = _("일괄 등록 작업")
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_state_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.state in (JobState.QUEUED, JobState.ANALYSING, JobState.COMMITTING)
+
+    @property
+    def percent(self) -> int | None:
+        if not self.rows_total:
+            return None
+        return min(100, round(100 * self.rows_done / self.rows_total))
+
+
+class ImportJobRow(models.Model):
+    """One row of an import's report that needs a look (rejected, duplicate, proposal, merged), per phase;
+    rows registered as new are only counted (the CSV report has every row)."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="report_rows")
+    phase = models.CharField(max_length=7)  # "preview" or "commit"
+    row = models.PositiveIntegerField()
+    status = models.CharField(max_length=10)
+    reasons = models.JSONField(default=list, blank=True)
+    person_id = models.PositiveIntegerField(null=True, blank=True)
+    duplicate_of = models.PositiveIntegerField(null=True, blank=True)
+    differences = models.JSONField(default=dict, blank=True)
+    decision = models.CharField(max_length=5, blank=True)  # proposals: "merge" or "skip"
+
+    class Meta:
+        ordering = ["row"]
+        constraints = [models.UniqueConstraint(fields=["job", "phase", "row"], name="people_job_row_once")]
+        indexes = [models.Index(fields=["job", "phase", "status", "row"], name="people_job_row_status")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}/{self.phase}/{self.row}: {self.status}"
+
+
+class ExportState(models.TextChoices):
+    QUEUED = "queued", _("대기")
+    WRITING = "writing", _("작성 중")
+    DONE = "done", _("완료")
+    FAILED = "failed", _("실패")
+    EXPIRED = "expired", _("만료")
+
+
+class ExportJob(models.Model):
+    """명단 내려받기 작업: the file written by a task for the one who asked; downloaded until `expires_at`
+    (then the sweep deletes it). Each download writes a personal-data access-log row."""
+
+    token = models.CharField(max_length=32, unique=True)
+    query = models.TextField(blank=True)  # the registry filter that selects the people
+    scope = models.CharField(max_length=200, blank=True)
+    fmt = models.CharField(max_length=4)
+    unmasked = models.BooleanField(default=False)
+    reason = models.CharField(_("사유"), max_length=200)
+    state = models.CharField(
+        _("상태"), max_length=12, choices=ExportState.choices, default=ExportState.QUEUED
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    count = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("명단 내려받기 작업")
+        verbose_name_plural = _("명단 내려받기 작업")
+
+    def __str__(self) -> str:
+        return f"{self.fmt} {self.get_state_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.state in (ExportState.QUEUED, ExportState.WRITING)

@@ -10,6 +10,8 @@ people.reconfirm_notices  수신동의 사실 안내 (정보통신망법 §50⑧
                           SOTONG_PEOPLE_RECONFIRM_LEAD_DAYS (30) days. The outbox key
                           `people.reconfirm.<consent>.<due date>` and `Consent.reconfirm_notice_for` make a
                           second run send nothing.
+people.expire_files       export files after their download period (SOTONG_PEOPLE_EXPORT_HOURS, 24) and
+                          import files of jobs left for SOTONG_PEOPLE_IMPORT_KEEP_DAYS (7) days.
 """
 
 from __future__ import annotations
@@ -177,3 +179,29 @@ def send_reconfirm_notices(now: datetime) -> str:
         )
         sent[channel] += 1
     return ", ".join(f"{k} {v}" for k, v in sent.items())
+
+
+@sweep("people.expire_files", every=timedelta(hours=1))
+def expire_files(now: datetime) -> str:
+    """Delete export files past their download period, and import files (upload, reports) of jobs not
+    touched for SOTONG_PEOPLE_IMPORT_KEEP_DAYS (7) days or uploads never started after a day."""
+    from sotong.people.exports import expire_exports
+    from sotong.people.import_jobs import discard_files, storage
+    from sotong.people.models import ImportJob, JobState
+
+    exports = expire_exports(now)
+    cutoff = now - timedelta(days=_setting("SOTONG_PEOPLE_IMPORT_KEEP_DAYS", 7))
+    imports = 0
+    stale = ImportJob.objects.filter(updated_at__lt=cutoff).exclude(
+        state__in=[JobState.ANALYSING, JobState.COMMITTING]
+    )
+    for job in stale.order_by("pk")[:BATCH]:
+        discard_files(job)
+        imports += 1
+    day_ago = (now - timedelta(days=1)).timestamp()
+    for path in storage().iterdir():
+        token = path.name.split("-")[0].split(".")[0]
+        if path.stat().st_mtime < day_ago and not ImportJob.objects.filter(token=token).exists():
+            path.unlink(missing_ok=True)
+            imports += 1
+    return f"{exports} export files, {imports} import jobs or uploads"

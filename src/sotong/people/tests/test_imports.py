@@ -12,7 +12,8 @@ from openpyxl import Workbook
 from sotong.core.models import Code, CodeGroup, Event
 from sotong.people import imports
 from sotong.people.errors import NotPermitted
-from sotong.people.models import Consent, ImportBatch, Membership, Person
+from sotong.people.models import Consent, ImportBatch, ImportJobRow, Membership, Person
+from sotong.people.tests import import_runs
 
 HEADER = ["성명", "핸드폰", "전자우편", "성별", "생년", "동", "직업", "가입일"]
 
@@ -54,8 +55,12 @@ def mixed_rows() -> list[list[str]]:
     ]
 
 
-def test_preview_reports_every_row_and_writes_nothing(db, programme_manager, purposes, mixed_rows):
-    report = imports.preview(csv_file(mixed_rows), filename="가입자.csv", actor=programme_manager)
+def test_preview_reports_every_row_and_writes_nothing(
+    db, programme_manager, purposes, mixed_rows, run_worker
+):
+    report = import_runs.preview(
+        run_worker, csv_file(mixed_rows), filename="가입자.csv", actor=programme_manager
+    )
 
     by_row = {r.row: r for r in report.rows}
     assert [by_row[n].status for n in range(2, 11)] == [
@@ -68,20 +73,20 @@ def test_preview_reports_every_row_and_writes_nothing(db, programme_manager, pur
     assert "미래" in by_row[8].reasons[0]
     assert "보유 기간" in by_row[9].reasons[0]
     assert report.counts == {"new": 3, "rejected": 5, "duplicate": 1}
-    assert report.mapping["핸드폰"] == "휴대전화"
-    assert report.mapping["생년"] == "출생연도"
     assert not Person.objects.exists()
     assert not ImportBatch.objects.exists()
     assert not Event.objects.filter(verb__startswith="people.").exists()
 
 
-def test_commit_writes_good_rows_with_import_evidence(db, programme_manager, purposes, mixed_rows):
-    report = imports.commit(
+def test_commit_writes_good_rows_with_import_evidence(
+    db, programme_manager, purposes, mixed_rows, run_worker
+):
+    report = import_runs.commit(
+        run_worker,
         csv_file(mixed_rows),
         filename="가입자.csv",
         actor=programme_manager,
         membership="subscriber",
-        batch_size=4,
     )
 
     assert report.counts == {"new": 3, "rejected": 5, "duplicate": 1}
@@ -105,23 +110,27 @@ def test_commit_writes_good_rows_with_import_evidence(db, programme_manager, pur
     }
 
 
-def test_existing_person_is_a_proposal_then_merged_on_request(make_person, programme_manager, purposes):
+def test_existing_person_is_a_proposal_then_merged_on_request(
+    make_person, programme_manager, purposes, run_worker
+):
     existing = make_person(name="김민준", mobile="010-2222-0001", email="", dong="", consent=None)
     rows = [
         ["김민중", "010-2222-0001", "minjun@example.com", "남", "1985", "행당1동", "교사", ""],
         ["이서연", "010-2222-0002", "", "", "", "", "", ""],
     ]
 
-    preview = imports.preview(csv_file(rows), filename="a.csv", actor=programme_manager)
+    preview = import_runs.preview(run_worker, csv_file(rows), filename="a.csv", actor=programme_manager)
     assert [(p.row, p.person_id) for p in preview.proposals] == [(2, existing.pk)]
     assert preview.proposals[0].differences == {"성명": ("김*준", "김*중")}
 
-    skipped = imports.commit(csv_file(rows), filename="a.csv", actor=programme_manager)
+    skipped = import_runs.commit(run_worker, csv_file(rows), filename="a.csv", actor=programme_manager)
     assert skipped.counts == {"proposal": 1, "new": 1}
     existing.refresh_from_db()
     assert existing.email == ""
 
-    merged = imports.commit(csv_file(rows), filename="a.csv", actor=programme_manager, decisions={2: "merge"})
+    merged = import_runs.commit(
+        run_worker, csv_file(rows), filename="a.csv", actor=programme_manager, decisions={2: "merge"}
+    )
     assert merged.counts == {"merged": 1, "proposal": 1}
     existing.refresh_from_db()
     assert existing.name == "김민준"  # the registered name is kept
@@ -133,10 +142,11 @@ def test_existing_person_is_a_proposal_then_merged_on_request(make_person, progr
     assert Person.objects.count() == 2
 
 
-def test_row_matching_two_people_is_refused(make_person, programme_manager, purposes):
+def test_row_matching_two_people_is_refused(make_person, programme_manager, purposes, run_worker):
     a = make_person(mobile="010-3333-0001", email="")
     b = make_person(mobile="", email="b@example.com")
-    report = imports.preview(
+    report = import_runs.preview(
+        run_worker,
         csv_file([["누구", "010-3333-0001", "b@example.com", "", "", "", "", ""]]),
         filename="a.csv",
         actor=programme_manager,
@@ -146,12 +156,13 @@ def test_row_matching_two_people_is_refused(make_person, programme_manager, purp
     assert f"#{b.pk}" in report.rows[0].reasons[0]
 
 
-def test_xlsx_with_numbers_and_dates_and_english_headers(db, programme_manager, purposes):
+def test_xlsx_with_numbers_and_dates_and_english_headers(db, programme_manager, purposes, run_worker):
     rows = [
         ["Hong", 1012345678, "hong@example.com", "F", 1988, "", "", timezone.localdate() - timedelta(days=3)]
     ]
     header = ["name", "mobile", "e-mail", "gender", "birth year", "dong", "job", "가입일자"]
-    report = imports.commit(
+    report = import_runs.commit(
+        run_worker,
         xlsx_file(rows, header),
         filename="export.xlsx",
         actor=programme_manager,
@@ -162,7 +173,8 @@ def test_xlsx_with_numbers_and_dates_and_english_headers(db, programme_manager, 
     assert "휴대전화" in report.rows[0].reasons[0]
 
     rows[0][1] = "010-1234-5678"
-    report = imports.commit(
+    report = import_runs.commit(
+        run_worker,
         xlsx_file(rows, header),
         filename="export.xlsx",
         actor=programme_manager,
@@ -173,8 +185,9 @@ def test_xlsx_with_numbers_and_dates_and_english_headers(db, programme_manager, 
     assert (person.gender, person.birth_year) == ("F", 1988)
 
 
-def test_cp949_csv_is_read(db, programme_manager, purposes):
-    report = imports.preview(
+def test_cp949_csv_is_read(db, programme_manager, purposes, run_worker):
+    report = import_runs.preview(
+        run_worker,
         csv_file([["홍길동", "010-4444-0001", "", "", "", "", "", ""]], encoding="cp949"),
         filename="old.csv",
         actor=programme_manager,
@@ -182,17 +195,19 @@ def test_cp949_csv_is_read(db, programme_manager, purposes):
     assert report.counts == {"new": 1}
 
 
-def test_file_with_resident_number_column_is_refused(db, programme_manager, purposes):
+def test_file_with_resident_number_column_is_refused(db, programme_manager, purposes, run_worker):
     with pytest.raises(imports.ImportFileError, match="주민등록번호"):
-        imports.preview(
+        import_runs.preview(
+            run_worker,
             csv_file([["a", "b"]], header=["성명", "주민등록번호", "휴대폰"]),
             filename="a.csv",
             actor=programme_manager,
         )
 
 
-def test_resident_number_in_a_cell_is_refused(db, programme_manager, purposes):
-    report = imports.preview(
+def test_resident_number_in_a_cell_is_refused(db, programme_manager, purposes, run_worker):
+    report = import_runs.preview(
+        run_worker,
         csv_file([["홍길동 850101-1234567", "010-4444-0002", "", "", "", "", "", ""]]),
         filename="a.csv",
         actor=programme_manager,
@@ -201,63 +216,74 @@ def test_resident_number_in_a_cell_is_refused(db, programme_manager, purposes):
     assert "주민등록번호" in report.rows[0].reasons[0]
 
 
-def test_file_without_contact_columns_is_refused(db, programme_manager, purposes):
+def test_file_without_contact_columns_is_refused(db, programme_manager, purposes, run_worker):
     with pytest.raises(imports.ImportFileError, match="휴대전화나 전자우편 열"):
-        imports.preview(
-            csv_file([["홍길동"]], header=["이름", "주소"]), filename="a.csv", actor=programme_manager
+        import_runs.preview(
+            run_worker,
+            csv_file([["홍길동"]], header=["이름", "주소"]),
+            filename="a.csv",
+            actor=programme_manager,
         )
 
 
-def test_unknown_format_and_two_columns_for_one_field(db, programme_manager, purposes):
+def test_unknown_format_and_two_columns_for_one_field(db, programme_manager, purposes, run_worker):
     with pytest.raises(imports.ImportFileError, match="xlsx 또는 csv"):
-        imports.preview(io.BytesIO(b"x"), filename="a.txt", actor=programme_manager)
+        import_runs.preview(run_worker, io.BytesIO(b"x"), filename="a.txt", actor=programme_manager)
     with pytest.raises(imports.ImportFileError, match="둘 이상"):
-        imports.preview(csv_file([], header=["휴대폰", "핸드폰"]), filename="a.csv", actor=programme_manager)
+        import_runs.preview(
+            run_worker, csv_file([], header=["휴대폰", "핸드폰"]), filename="a.csv", actor=programme_manager
+        )
 
 
-def test_dong_checked_against_the_code_table_with_aliases(db, programme_manager, purposes):
+def test_dong_checked_against_the_code_table_with_aliases(db, programme_manager, purposes, run_worker):
     group = CodeGroup.objects.create(key="dong", name="행정동")
     Code.objects.create(group=group, code="11200520", name="행당1동", attributes={"aliases": ["행1"]})
     rows = [
         ["가", "010-5555-0001", "", "", "", "행1", "", ""],
         ["나", "010-5555-0002", "", "", "", "강남동", "", ""],
     ]
-    report = imports.commit(csv_file(rows), filename="a.csv", actor=programme_manager)
+    report = import_runs.commit(run_worker, csv_file(rows), filename="a.csv", actor=programme_manager)
     assert [r.status for r in report.rows] == ["new", "rejected"]
     assert "행정동 '강남동'" in report.rows[1].reasons[0]
     assert Person.objects.get().dong == "행당1동"
 
 
-def test_channels_must_match_the_row_contacts(db, programme_manager, purposes):
+def test_channels_must_match_the_row_contacts(db, programme_manager, purposes, run_worker):
     rows = [["가", "", "ga@example.com", "", "", "", "", ""]]
-    report = imports.preview(csv_file(rows), filename="a.csv", actor=programme_manager, channels=["sms"])
+    report = import_runs.preview(
+        run_worker, csv_file(rows), filename="a.csv", actor=programme_manager, channels=["sms"]
+    )
     assert report.rows[0].status == "rejected"
 
 
-def test_report_keeps_a_bounded_number_of_rows_and_streams_all(db, programme_manager, purposes):
+def test_report_stores_only_rows_that_need_a_look_and_the_csv_has_all(
+    db, programme_manager, purposes, run_worker
+):
     rows = [["가", f"010-6666-{n:04d}", "", "", "", "", "", ""] for n in range(30)]
-    out = io.StringIO()
-    report = imports.preview(
-        csv_file(rows), filename="a.csv", actor=programme_manager, keep=5, sink=imports.ReportWriter(out)
-    )
-    assert len(report.rows) == 5
-    assert report.truncated
-    assert report.counts == {"new": 30}
-    assert len(out.getvalue().strip().splitlines()) == 31
+    rows[7][1] = "010-6666"
+    report = import_runs.preview(run_worker, csv_file(rows), filename="a.csv", actor=programme_manager)
+    assert report.counts == {"new": 29, "rejected": 1}
+    assert list(ImportJobRow.objects.filter(job=report.job).values_list("row", "status")) == [(9, "rejected")]
+    assert len(report.rows) == 30
+    assert report.job.rows_done == 30
 
 
-def test_duplicates_across_batches_are_found(db, programme_manager, purposes):
+def test_duplicates_across_batches_are_found(db, programme_manager, purposes, run_worker, monkeypatch):
+    monkeypatch.setattr(imports, "BATCH_SIZE", 3)
     rows = [["가", f"010-7777-{n % 7:04d}", "", "", "", "", "", ""] for n in range(20)]
-    report = imports.commit(csv_file(rows), filename="a.csv", actor=programme_manager, batch_size=3)
+    report = import_runs.commit(run_worker, csv_file(rows), filename="a.csv", actor=programme_manager)
     assert report.counts == {"new": 7, "duplicate": 13}
     assert Person.objects.count() == 7
     assert {r.duplicate_of for r in report.rows if r.status == "duplicate"} == set(range(2, 9))
 
 
-def test_only_programme_staff_may_import(db, handler, sysadmin, purposes):
+def test_only_programme_staff_may_import(db, handler, sysadmin, purposes, run_worker):
     for actor in (handler, sysadmin):
         with pytest.raises(NotPermitted):
-            imports.commit(
-                csv_file([["가", "010-8888-0001", "", "", "", "", "", ""]]), filename="a.csv", actor=actor
+            import_runs.commit(
+                run_worker,
+                csv_file([["가", "010-8888-0001", "", "", "", "", "", ""]]),
+                filename="a.csv",
+                actor=actor,
             )
     assert not Person.objects.exists()

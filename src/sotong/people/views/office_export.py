@@ -1,25 +1,25 @@
-"""명단 내려받기 (masked by default; unmasked only for the role that may, always with a reason, always
-logged) and 현황 (seed 001's tables by gender, age band, dong and occupation, with charts), both for the
+"""명단 내려받기 (masked by default; unmasked only for the role that may, always with a reason; the worker
+writes the file, every download of it is logged) and 현황 (seed 001's tables by gender, age band, dong and occupation, with charts), both for the
 people the list page selects: the whole registry, a segment, a list or the current filter.
 """
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from sotong.core.errors import DomainError
 from sotong.people import queries
-from sotong.people.exports import export_people
+from sotong.people.exports import open_export, start_export
 from sotong.people.forms_office import ExportForm
-from sotong.people.models import Segment
+from sotong.people.models import ExportJob, Segment
 from sotong.people.views.office_common import Filtered, can, registry_page, user_of
 
 TOP = 30  # rows of the dong and occupation tables; the rest are summed in one row
@@ -42,7 +42,8 @@ def _scope_label(filtered: Filtered) -> str:
 @registry_page("people.export_people")
 @require_http_methods(["GET", "POST"])
 def export(request: HttpRequest) -> HttpResponse:
-    """명단 내려받기: xlsx or csv of the selected people, masked unless the role may and asks."""
+    """명단 내려받기: xlsx or csv of the selected people, masked unless the role may and asks; the worker
+    writes the file and the job page offers it."""
     filtered = Filtered(request.GET)
     may_unmask = can(request, "people.export_unmasked")
     form = ExportForm(request.POST or None, may_unmask=may_unmask)
@@ -55,29 +56,20 @@ def export(request: HttpRequest) -> HttpResponse:
             form.add_error(None, filtered.error or _("조건을 확인해 주세요."))
         elif form.is_valid():
             data = form.cleaned_data
-            fmt = data["fmt"]
-            text = io.StringIO() if fmt == "csv" else None
-            binary = io.BytesIO() if fmt == "xlsx" else None
             try:
-                export_people(
-                    filtered.people,
-                    text if text is not None else binary,  # type: ignore[arg-type]
-                    actor=user_of(request),
-                    fmt=fmt,
+                job = start_export(
+                    user_of(request),
+                    query=filtered.query(),
+                    scope=_scope_label(filtered),
+                    fmt=data["fmt"],
                     unmasked=bool(data.get("unmasked")),
                     reason=data["reason"],
-                    request=request,
                 )
             except DomainError as error:
                 form.add_domain_error(error)
                 status = 403 if error.status_code == 403 else 400
             else:
-                content = text.getvalue().encode("utf-8") if text is not None else binary.getvalue()  # type: ignore[union-attr]
-                response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-                stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-                kind = "unmasked" if data.get("unmasked") else "masked"
-                response["Content-Disposition"] = f'attachment; filename="people-{kind}-{stamp}.{fmt}"'
-                return response
+                return redirect("people_office:export_job", job.pk)
     return render(
         request,
         "people/office/export.html",
@@ -89,9 +81,55 @@ def export(request: HttpRequest) -> HttpResponse:
             "scope": _scope_label(filtered),
             "may_import": can(request, "people.import_people"),
             "may_export": True,
+            "recent": ExportJob.objects.filter(created_by=request.user).order_by("-created_at", "-id")[:5],
         },
         status=status,
     )
+
+
+def _own_export(request: HttpRequest, job_id: int) -> ExportJob:
+    job = get_object_or_404(ExportJob, pk=job_id)
+    if job.created_by_id != request.user.pk:
+        raise PermissionDenied(_("다른 담당자가 요청한 명단입니다."))
+    return job
+
+
+@registry_page("people.export_people")
+@require_http_methods(["GET"])
+def export_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The requested export: its progress while the worker writes it, then the download until it expires."""
+    job = _own_export(request, job_id)
+    return render(request, "people/office/export_job.html", {"job": job, "may_export": True})
+
+
+@registry_page("people.export_people")
+@require_http_methods(["GET"])
+def export_status(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The status panel, polled by htmx every 2 s; the page reloads when the file is ready."""
+    job = _own_export(request, job_id)
+    response = render(request, "people/office/_export_status.html", {"job": job})
+    if not job.is_running:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@registry_page("people.export_people")
+@require_POST
+def export_download(request: HttpRequest, job_id: int) -> HttpResponse:
+    """내려받기: the file, after its access-log row (one per download)."""
+    job = _own_export(request, job_id)
+    try:
+        stream = open_export(user_of(request), job, request=request)
+    except DomainError as error:
+        if error.status_code == 403:
+            raise PermissionDenied(error.message) from None
+        messages.error(request, error.message)
+        return redirect("people_office:export_job", job.pk)
+    stamp = timezone.localtime(job.created_at).strftime("%Y%m%d-%H%M")
+    kind = "unmasked" if job.unmasked else "masked"
+    response = FileResponse(stream, as_attachment=True, filename=f"people-{kind}-{stamp}.{job.fmt}")
+    response["Content-Type"] = CONTENT_TYPES[job.fmt]
+    return response  # type: ignore[return-value]
 
 
 def _top(rows: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
