@@ -16,7 +16,7 @@ from sotong.messaging.models import Message
 from sotong.messaging.text import euc_kr_length
 from sotong.people import actions, exports, sweeps
 from sotong.people.errors import NotPermitted, PeopleError
-from sotong.people.models import Consent, DestructionLog, MembershipKind, Person
+from sotong.people.models import Consent, DestructionLog, ExportJob, ExportState, MembershipKind, Person
 from sotong.people.tests.conftest import WEB_EVIDENCE
 
 
@@ -32,32 +32,38 @@ def _csv(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
 
 
-def test_masked_csv_export_logs_one_row_with_the_count(two_people, programme_manager):
-    out = io.StringIO()
-    count = exports.export_people(
-        Person.objects.all(), out, actor=programme_manager, reason="설명회 안내 명단"
-    )
+def _export(run_worker, actor, **options):
+    """An export as the office runs it: queued, written by the real worker, downloaded (logged)."""
+    job = exports.start_export(actor, query=options.pop("query", ""), scope="전체", **options)
+    assert not PersonalDataAccessLog.objects.exists()
+    run_worker()
+    job.refresh_from_db()
+    assert job.state == ExportState.DONE, job.error
+    with exports.open_export(actor, job) as stream:
+        return job, stream.read()
 
-    rows = _csv(out.getvalue())
-    assert count == 2
+
+def test_masked_csv_export_logs_one_row_with_the_count(two_people, programme_manager, run_worker):
+    job, content = _export(run_worker, programme_manager, fmt="csv", reason="설명회 안내 명단")
+
+    text = content.decode("utf-8")
+    rows = _csv(text)
+    assert job.count == 2
     assert rows[0][3] == "연령대"
     band = two_people[0].age_band_label
     assert rows[1][1:7] == ["김*준", "", band, "", "010-****-5678", "min***@example.com"]
-    assert "01012345678" not in out.getvalue()
-    assert "010-1234-5678" not in out.getvalue()
+    assert "01012345678" not in text
+    assert "010-1234-5678" not in text
     log = PersonalDataAccessLog.objects.get()
     assert (log.action, log.record_count, log.reason) == ("download", 2, "설명회 안내 명단")
     assert log.account == programme_manager
     assert "마스킹" in log.fields
 
 
-def test_unmasked_xlsx_export_for_the_programme_manager(two_people, programme_manager):
-    out = io.BytesIO()
-    exports.export_people(
-        Person.objects.all(), out, actor=programme_manager, fmt="xlsx", unmasked=True, reason="위원 위촉 통보"
-    )
+def test_unmasked_xlsx_export_for_the_programme_manager(two_people, programme_manager, run_worker):
+    _job, content = _export(run_worker, programme_manager, fmt="xlsx", unmasked=True, reason="위원 위촉 통보")
 
-    sheet = load_workbook(io.BytesIO(out.getvalue()), read_only=True).worksheets[0]
+    sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert rows[1][1] == "김민준"
     assert rows[1][3] == 1985
@@ -67,25 +73,50 @@ def test_unmasked_xlsx_export_for_the_programme_manager(two_people, programme_ma
     assert log.record_count == 2
 
 
-def test_export_refused_without_reason_or_role_logs_nothing(
+def test_export_refused_without_reason_or_role_queues_and_logs_nothing(
     two_people, programme_manager, sysadmin, coordinator
 ):
     with pytest.raises(PeopleError, match="사유"):
-        exports.export_people(Person.objects.all(), io.StringIO(), actor=programme_manager, reason=" ")
+        exports.start_export(programme_manager, query="", scope="", fmt="csv", reason=" ")
     for actor in (sysadmin, coordinator):
-        out = io.StringIO()
         with pytest.raises(NotPermitted):
-            exports.export_people(Person.objects.all(), out, actor=actor, unmasked=True, reason="점검")
-        assert out.getvalue() == ""
+            exports.start_export(actor, query="", scope="", unmasked=True, reason="점검")
     with pytest.raises(NotPermitted):
-        exports.export_people(Person.objects.all(), io.StringIO(), actor=sysadmin, reason="점검")
+        exports.start_export(sysadmin, query="", scope="", reason="점검")
+    assert not ExportJob.objects.exists()
     assert not PersonalDataAccessLog.objects.exists()
 
 
-def test_anonymised_people_are_not_exported(two_people, programme_manager):
+def test_only_the_requester_downloads_and_each_download_is_logged(
+    two_people, programme_manager, make_staff, org, run_worker
+):
+    other_programme_manager = make_staff("programme2", org.new_media, "programme_manager", name="두사업")
+    job, _content = _export(run_worker, programme_manager, fmt="csv", reason="점검")
+    with exports.open_export(programme_manager, job):
+        pass
+    assert PersonalDataAccessLog.objects.count() == 2
+    with pytest.raises(NotPermitted):
+        exports.open_export(other_programme_manager, job)
+    assert PersonalDataAccessLog.objects.count() == 2
+
+
+def test_export_files_expire(two_people, programme_manager, run_worker):
+    job, _content = _export(run_worker, programme_manager, fmt="csv", reason="점검")
+    path = exports.export_path(job)
+    assert path.exists()
+    assert sweeps.expire_files(job.expires_at - timedelta(minutes=1)).startswith("0 export")
+    assert sweeps.expire_files(job.expires_at + timedelta(minutes=1)).startswith("1 export")
+    job.refresh_from_db()
+    assert job.state == ExportState.EXPIRED
+    assert not path.exists()
+    with pytest.raises(PeopleError):
+        exports.open_export(programme_manager, job)
+
+
+def test_anonymised_people_are_not_exported(two_people, programme_manager, run_worker):
     actions.anonymise_person(programme_manager, two_people[0])
-    out = io.StringIO()
-    assert exports.export_people(Person.objects.all(), out, actor=programme_manager, reason="점검") == 1
+    job, _content = _export(run_worker, programme_manager, fmt="csv", reason="점검")
+    assert job.count == 1
 
 
 def test_reveal_contact_is_logged(two_people, programme_manager, sysadmin):
