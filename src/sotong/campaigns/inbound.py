@@ -204,13 +204,13 @@ def classify_bounce(message: EmailMessage) -> tuple[str, str] | None:
 
 
 def _flatten(message: EmailMessage) -> str:
-    parts: list[str] = []
+    """The whole message as text: headers and delivery-status blocks as they are, base64 parts decoded."""
+    parts: list[str] = [message.as_string()]
     for part in message.walk():
-        payload: Any = part.get_payload(decode=True)
-        if isinstance(payload, bytes):
-            parts.append(payload.decode("utf-8", "replace"))
-        elif part.get_content_type() in ("message/rfc822", "message/delivery-status", "text/rfc822-headers"):
-            parts.append(str(part.get_payload(0)) if part.is_multipart() else str(part.get_payload()))
+        if part.get("Content-Transfer-Encoding", "").lower() in ("base64", "quoted-printable"):
+            payload: Any = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                parts.append(payload.decode("utf-8", "replace"))
     return "\n".join(parts)
 
 
