@@ -12,9 +12,10 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from sotong.core.models import PersonalDataAccessLog, PersonalDataAction
-from sotong.people.models import Consent, ImportBatch, Membership, Person
+from sotong.people.import_jobs import storage
+from sotong.people.models import Consent, ImportBatch, ImportJob, Membership, Person
 from sotong.people.tests.conftest import MakePerson
-from sotong.people.views.office_import import SESSION_KEY, storage
+from sotong.people.views.office_import import SESSION_KEY
 
 HEADER = "성명,연락처,메일,성별,생년,동,비고\n"
 ROWS = (
@@ -36,7 +37,8 @@ def upload(client: Client, text: str, name: str = "가입자.csv", **extra: Any)
     return client.post(reverse("people_office:import"), data)
 
 
-def map_and_preview(client: Client, mapping: dict[str, str] | None = None) -> Any:
+def map_and_preview(client: Client, run_worker: Any, mapping: dict[str, str] | None = None) -> Any:
+    """Map the columns (the job starts), let the real worker analyse the file, open the job page."""
     page = client.get(reverse("people_office:import_mapping"))
     assert page.status_code == 200
     form = page.context["form"]
@@ -44,7 +46,10 @@ def map_and_preview(client: Client, mapping: dict[str, str] | None = None) -> An
     data.update(mapping or {})
     response = client.post(reverse("people_office:import_mapping"), data)
     assert response.status_code == 302, response.context["form"].errors
-    return client.get(reverse("people_office:import_preview"))
+    waiting = client.get(response["Location"])
+    assert 'hx-trigger="every 2s"' in waiting.content.decode()
+    run_worker()
+    return client.get(response["Location"])
 
 
 @pytest.fixture
@@ -65,9 +70,9 @@ def test_the_mapping_step_guesses_columns_from_korean_headers(client_pm, purpose
     ]  # fmt: skip
 
 
-def test_preview_reports_rows_and_proposals_and_writes_nothing(client_pm, registered):
+def test_preview_reports_rows_and_proposals_and_writes_nothing(client_pm, registered, run_worker):
     upload(client_pm, HEADER + ROWS)
-    response = map_and_preview(client_pm)
+    response = map_and_preview(client_pm, run_worker)
 
     assert response.status_code == 200
     by_row = {row.row: row for row in response.context["problems"]}
@@ -82,29 +87,33 @@ def test_preview_reports_rows_and_proposals_and_writes_nothing(client_pm, regist
     assert not ImportBatch.objects.exists()
 
 
-def test_commit_merges_the_chosen_proposals_and_reports_every_row(client_pm, registered):
+def test_commit_merges_the_chosen_proposals_and_reports_every_row(client_pm, registered, run_worker):
     upload(client_pm, HEADER + ROWS, membership="subscriber")
-    map_and_preview(client_pm)
+    preview = map_and_preview(client_pm, run_worker)
+    job = preview.context["job"]
 
-    token = client_pm.session[SESSION_KEY]["token"]
-    response = client_pm.post(reverse("people_office:import_commit"), {"decision-4": "merge"})
+    response = client_pm.post(reverse("people_office:import_confirm", args=[job.pk]), {"decision-4": "merge"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("people_office:import_job", args=[job.pk])
+    status = client_pm.get(reverse("people_office:import_status", args=[job.pk]))
+    assert "반영 중" in status.content.decode()
+    assert "HX-Refresh" not in status
+    run_worker()
+    assert client_pm.get(reverse("people_office:import_status", args=[job.pk]))["HX-Refresh"] == "true"
 
     batch = ImportBatch.objects.get()
-    assert response.status_code == 302
-    assert response["Location"] == reverse("people_office:import_result", args=[batch.pk])
     assert batch.counts == {"new": 1, "merged": 1, "rejected": 1, "duplicate": 1}
     kim = Person.objects.get(mobile_index__isnull=False, name="김민준")
     assert Consent.objects.get(person=kim).evidence["row"] == 2
     assert Consent.objects.filter(person=registered, method="import").exists()
     assert Membership.objects.filter(person=kim, kind="subscriber").exists()
-    assert SESSION_KEY not in client_pm.session
-    assert not list(storage().glob(f"{token}*"))  # the upload and its preview report are gone
+    job.refresh_from_db()
+    assert not (storage() / f"{job.token}.csv").exists()  # the upload is gone
 
     result = client_pm.get(response["Location"])
     assert "기존 정책고객에 병합: <strong>1</strong>" in result.content.decode()
-    token = result.context["token"]
     download = client_pm.post(
-        reverse("people_office:import_report", args=[token]), {"report-reason": "결과 확인"}
+        reverse("people_office:import_report", args=[job.pk, "commit"]), {"report-reason": "결과 확인"}
     )
     body = b"".join(download.streaming_content).decode("utf-8-sig")
     assert download.status_code == 200
@@ -114,25 +123,31 @@ def test_commit_merges_the_chosen_proposals_and_reports_every_row(client_pm, reg
     assert log.reason == "결과 확인"
 
 
-def test_a_declined_proposal_leaves_the_registered_person_alone(client_pm, registered):
+def test_a_declined_proposal_leaves_the_registered_person_alone(client_pm, registered, run_worker):
     upload(client_pm, HEADER + ROWS)
-    map_and_preview(client_pm)
-    client_pm.post(reverse("people_office:import_commit"), {"decision-4": "skip"})
+    job = map_and_preview(client_pm, run_worker).context["job"]
+    client_pm.post(reverse("people_office:import_confirm", args=[job.pk]), {"decision-4": "skip"})
+    run_worker()
     assert ImportBatch.objects.get().counts["proposal"] == 1
     assert not Consent.objects.filter(person=registered, method="import").exists()
 
 
-def test_the_report_needs_a_reason_and_belongs_to_the_session(client_pm, verified_client, programme_manager):
+def test_the_job_and_its_report_belong_to_the_uploader(
+    client_pm, make_staff, org, verified_client, run_worker
+):
     upload(client_pm, HEADER + ROWS)
-    preview = map_and_preview(client_pm)
-    token = preview.context["token"]
-    url = reverse("people_office:import_report", args=[token])
+    job = map_and_preview(client_pm, run_worker).context["job"]
+    url = reverse("people_office:import_report", args=[job.pk, "preview"])
 
     assert client_pm.post(url, {"report-reason": ""}).status_code == 302
-    other_session = verified_client(programme_manager)
-    assert other_session.post(url, {"report-reason": "확인"}).status_code == 302
+    other = verified_client(make_staff("programme2", org.new_media, "programme_manager", name="두사업"))
+    assert other.post(url, {"report-reason": "확인"}).status_code == 403
+    assert other.get(reverse("people_office:import_job", args=[job.pk])).status_code == 403
+    assert other.post(reverse("people_office:import_confirm", args=[job.pk])).status_code == 403
     assert not PersonalDataAccessLog.objects.exists()
     assert client_pm.post(url, {"report-reason": "확인"}).status_code == 200
+    job.refresh_from_db()
+    assert job.state == "previewed"
 
 
 def test_a_file_with_resident_numbers_is_refused_at_upload(client_pm):
@@ -148,18 +163,18 @@ def test_other_file_types_are_refused(client_pm):
     assert "xlsx 또는 csv" in response.content.decode()
 
 
-def test_mapping_without_a_contact_column_is_refused(client_pm):
+def test_mapping_without_a_contact_column_is_refused(client_pm, run_worker):
     upload(client_pm, "이름,전화번호\n홍길동,010-1111-2222\n")
     page = client_pm.get(reverse("people_office:import_mapping"))
     assert page.context["form"]["col1"].initial == ""
     refused = client_pm.post(reverse("people_office:import_mapping"), {"col0": "name", "col1": ""})
     assert refused.status_code == 400
     assert "휴대전화나 전자우편 열" in refused.content.decode()
-    preview = map_and_preview(client_pm, {"col1": "mobile"})
-    assert preview.context["report"].counts == {"new": 1}
+    preview = map_and_preview(client_pm, run_worker, {"col1": "mobile"})
+    assert preview.context["job"].preview_counts == {"new": 1}
 
 
-def test_an_xlsx_file_goes_through_the_same_steps(client_pm):
+def test_an_xlsx_file_goes_through_the_same_steps(client_pm, run_worker):
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -177,17 +192,29 @@ def test_an_xlsx_file_goes_through_the_same_steps(client_pm):
         },
     )
     assert response.status_code == 302
-    assert map_and_preview(client_pm).context["report"].counts == {"new": 1}
-    client_pm.post(reverse("people_office:import_commit"))
+    job = map_and_preview(client_pm, run_worker).context["job"]
+    assert job.preview_counts == {"new": 1}
+    client_pm.post(reverse("people_office:import_confirm", args=[job.pk]))
+    run_worker()
     assert Person.objects.get().birth_year == 1999
 
 
 def test_steps_out_of_order_send_back_to_the_upload(client_pm):
-    for response in (
-        client_pm.get(reverse("people_office:import_mapping")),
-        client_pm.get(reverse("people_office:import_preview")),
-        client_pm.post(reverse("people_office:import_commit")),
-    ):
-        assert response.status_code == 302
-        assert response["Location"] == reverse("people_office:import")
+    response = client_pm.get(reverse("people_office:import_mapping"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("people_office:import")
+    assert client_pm.get(reverse("people_office:import_job", args=[999])).status_code == 404
+    assert not ImportJob.objects.exists()
     assert not ImportBatch.objects.exists()
+
+
+def test_a_job_is_confirmed_once(client_pm, run_worker):
+    upload(client_pm, HEADER + ROWS)
+    job = map_and_preview(client_pm, run_worker).context["job"]
+    confirm = reverse("people_office:import_confirm", args=[job.pk])
+    client_pm.post(confirm)
+    again = client_pm.post(confirm, follow=True)
+    assert "미리보기가 준비된 작업만 반영할 수 있습니다." in again.content.decode()
+    run_worker()
+    assert ImportBatch.objects.count() == 1
+    assert Person.objects.count() == 2
