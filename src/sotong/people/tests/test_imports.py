@@ -287,3 +287,38 @@ def test_only_programme_staff_may_import(db, handler, sysadmin, purposes, run_wo
                 actor=actor,
             )
     assert not Person.objects.exists()
+
+
+def test_a_stopped_commit_keeps_whole_batches_and_resumes(
+    db, programme_manager, purposes, run_worker, monkeypatch
+):
+    from sotong.people import import_jobs
+
+    monkeypatch.setattr(imports, "BATCH_SIZE", 3)
+    rows = [["가", f"010-9999-{n % 8:04d}", "", "", "", "", "", ""] for n in range(10)]
+    previewed = import_runs.preview(run_worker, csv_file(rows), filename="a.csv", actor=programme_manager)
+    job = import_jobs.confirm_import(programme_manager, previewed.job, decisions={}, on_match="skip")
+    real_create = imports.Importer._create
+
+    def database_gone_at_row_8(self, new_rows):
+        if any(row.number >= 8 for row in new_rows):
+            raise OSError("disk full")
+        return real_create(self, new_rows)
+
+    monkeypatch.setattr(imports.Importer, "_create", database_gone_at_row_8)
+    run_worker()
+    job.refresh_from_db()
+    assert job.state == "failed"
+    assert job.committed_through == 7  # batches 2-4 and 5-7 whole; 8-10 not at all
+    assert Person.objects.count() == 6
+    assert set(Person.objects.values_list("import_row", flat=True)) == {2, 3, 4, 5, 6, 7}
+
+    monkeypatch.setattr(imports.Importer, "_create", real_create)
+    import_jobs.resume_import(programme_manager, job)
+    run_worker()
+    job.refresh_from_db()
+    assert job.state == "done"
+    assert job.counts == {"new": 8, "duplicate": 2}
+    assert Person.objects.count() == 8
+    lines = import_jobs.report_path(job, "commit").read_text(encoding="utf-8-sig").splitlines()
+    assert [line.split(",")[0] for line in lines[1:]] == [str(n) for n in range(2, 12)]
