@@ -124,11 +124,9 @@ OFFICE_MENU: tuple[OfficeMenuEntry, ...] = (
     ),
     OfficeMenuEntry(
         _("접근기록"),
-        "admin:core_personaldataaccesslog_changelist",
+        "office:access_log",
         _roles(Role.SYSADMIN),
         _("개인정보 접근기록을 조회하고 월별 점검 결과를 남깁니다."),
-        permission="core.view_personaldataaccesslog",
-        condition=_is_staff,
     ),
     OfficeMenuEntry(
         _("관리"),

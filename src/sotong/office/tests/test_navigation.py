@@ -75,10 +75,12 @@ def test_sysadmin_sees_access_log_and_admin():
     assert links[-1].url == "/admin/"
 
 
-def test_access_log_link_needs_the_permission_its_page_checks():
-    links = build_office_menu(fake_user(Role.SYSADMIN, is_staff=True))
+def test_access_log_link_is_the_office_page_for_every_sysadmin():
+    # the page checks the role alone, not Django admin's staff flag or model permission
+    links = build_office_menu(fake_user(Role.SYSADMIN, is_staff=False))
 
-    assert "접근기록" not in labels(links)
+    access_log = [link for link in links if link.label == "접근기록"]
+    assert [link.url for link in access_log] == ["/office/access-log/"]
 
 
 def test_admin_links_need_the_staff_flag_that_django_admin_checks():
