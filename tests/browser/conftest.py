@@ -85,3 +85,24 @@ def mobile_page(browser, live_server):
     )
     yield page
     context.close()
+
+
+@pytest.fixture
+def purposes(transactional_db):
+    """The seeded consent purposes (a transactional test empties the table the migration filled)."""
+    from sotong.people.models import ConsentPurpose
+    from sotong.people.tests.conftest import _SEED
+
+    found = {}
+    for code, name, items, months, advertising, order in _SEED.PURPOSES:
+        found[code], _created = ConsentPurpose.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "items": items,
+                "retention_months": months,
+                "is_advertising": advertising,
+                "sort_order": order,
+            },
+        )
+    return found

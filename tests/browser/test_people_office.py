@@ -7,12 +7,13 @@ the one-screen list filtered, a person's contact unmasked with a reason, the sum
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from sotong.accounts.tests.fixtures import STAFF_PASSWORD
 from sotong.core.models import PersonalDataAccessLog, PersonalDataAction
 from sotong.people import actions
-from sotong.people.models import Consent, ConsentPurpose, ImportBatch, Person
-from sotong.people.tests.conftest import _SEED, WEB_EVIDENCE
+from sotong.people.models import Consent, ImportBatch, Person
+from sotong.people.tests.conftest import WEB_EVIDENCE
 from tests.browser.helpers import assert_accessible, choose, press, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,24 +32,6 @@ def check_page(page, name: str) -> None:
     assert page.outside_requests == []
     assert_accessible(page)
     screenshot(page, name)
-
-
-@pytest.fixture
-def purposes(transactional_db) -> dict[str, ConsentPurpose]:
-    """The seeded consent purposes (a transactional test empties the table the migration filled)."""
-    found = {}
-    for code, name, items, months, advertising, order in _SEED.PURPOSES:
-        found[code], _created = ConsentPurpose.objects.get_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "items": items,
-                "retention_months": months,
-                "is_advertising": advertising,
-                "sort_order": order,
-            },
-        )
-    return found
 
 
 def registered_person(purposes) -> Person:
@@ -72,7 +55,7 @@ def upload(page, form: str, path) -> None:
 
 
 def test_staff_import_with_errors_then_fix_then_commit(
-    page, live_server, programme_manager, purposes, tmp_path
+    page, live_server, programme_manager, purposes, tmp_path, run_worker
 ):
     registered = registered_person(purposes)
     (tmp_path / "가입자.csv").write_text(WITH_ERRORS, encoding="utf-8-sig")
@@ -92,7 +75,12 @@ def test_staff_import_with_errors_then_fix_then_commit(
     check_page(page, "people-import-2-mapping")
     with page.expect_navigation():
         press(page.locator("#import-mapping button[type=submit]"))
+    # The job page waits for the worker, polling every 2 s; the worker runs, the page reloads itself.
+    expect(page.locator("#import-state")).to_have_text("대기")
+    check_page(page, "people-import-3-waiting")
+    run_worker()
     rows = page.locator("#import-rows")
+    rows.wait_for()
     assert "휴대전화 번호가 올바르지 않습니다" in rows.locator("tr[data-row='3']").inner_text()
     assert f"#{registered.pk}에 병합" in rows.locator("tr[data-row='4']").inner_text()
     check_page(page, "people-import-3-preview-errors")
@@ -103,14 +91,18 @@ def test_staff_import_with_errors_then_fix_then_commit(
     upload(page, "#import-reupload", tmp_path / "가입자.csv")
     with page.expect_navigation():
         press(page.locator("#import-mapping button[type=submit]"))
+    run_worker()
+    page.locator("#import-rows").wait_for()
     assert page.locator("#import-rows tr[data-status='rejected']").count() == 0
     choose(page.locator("#decision-4-merge"))
     check_page(page, "people-import-4-preview-fixed")
     with page.expect_navigation():
         press(page.locator("#import-commit-button"))
+    expect(page.locator("#import-state")).to_have_text("반영 중")
+    run_worker()
 
     # The result, and its row-by-row report downloaded with a reason.
-    page.wait_for_url("**/office/people/import/*/")
+    page.locator("#import-result-counts").wait_for()
     counts = page.locator("#import-result-counts").inner_text()
     assert "신규: 2" in counts
     assert "기존 정책고객에 병합: 1" in counts

@@ -11,29 +11,10 @@ from playwright.sync_api import expect
 
 from sotong.messaging.models import Message
 from sotong.people import actions
-from sotong.people.models import Consent, ConsentPurpose, Person
-from sotong.people.tests.conftest import _SEED
+from sotong.people.models import Consent, Person
 from tests.browser.helpers import assert_accessible, choose, press, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def purposes(transactional_db) -> dict[str, ConsentPurpose]:
-    """The seeded consent purposes (a transactional test empties the table the migration filled)."""
-    found = {}
-    for code, name, items, months, advertising, order in _SEED.PURPOSES:
-        found[code], _created = ConsentPurpose.objects.get_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "items": items,
-                "retention_months": months,
-                "is_advertising": advertising,
-                "sort_order": order,
-            },
-        )
-    return found
 
 
 def checked(page, screenshot_name: str) -> None:

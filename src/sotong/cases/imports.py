@@ -93,7 +93,7 @@ def parse(uploaded: Any) -> list[dict[str, str]]:
         raise ImportFileError(
             _("필수 열이 없습니다: %(columns)s") % {"columns": ", ".join(missing)}, field="file"
         )
-    rows = []
+    rows: list[dict[str, str]] = []
     for _number, record in table.records():
         if len(rows) == MAX_ROWS:
             raise ImportFileError(_("한 번에 %(n)d행까지 올릴 수 있습니다.") % {"n": MAX_ROWS}, field="file")

@@ -228,7 +228,7 @@ def analyse(job_id: int, *, batch_size: int | None = None) -> str:
                 writer.writerows(_csv_line(outcome) for outcome in outcomes)
                 _store_rows(job, PREVIEW, outcomes)
 
-            importer = Importer(job, commit=False, report=report, **_sizes(batch_size))
+            importer = Importer(job, commit=False, report=report, batch_size=batch_size)
             importer.progress = _progress(job, lambda: importer.counts, "preview_counts")
             counts = importer.run(str(upload_path(job)))
     except (PeopleError, OSError) as error:
@@ -289,7 +289,7 @@ def commit(job_id: int, *, batch_size: int | None = None) -> str:
                 decisions=lambda rows: _decisions(job, rows),
                 batch=job.batch,
                 skip_through=resumed,
-                **_sizes(batch_size),
+                batch_size=batch_size,
             )
             importer.run(str(upload_path(job)))
     except (PeopleError, OSError) as error:
@@ -307,10 +307,6 @@ def commit(job_id: int, *, batch_size: int | None = None) -> str:
         record_event(job.created_by, "people.imported", batch, after={"file": job.filename, **batch.counts})
     upload_path(job).unlink(missing_ok=True)
     return "done"
-
-
-def _sizes(batch_size: int | None) -> dict[str, int]:
-    return {"batch_size": batch_size} if batch_size else {}
 
 
 def _store_rows(job: ImportJob, phase: str, outcomes: list[RowOutcome]) -> None:

@@ -81,7 +81,9 @@ def export(request: HttpRequest) -> HttpResponse:
             "scope": _scope_label(filtered),
             "may_import": can(request, "people.import_people"),
             "may_export": True,
-            "recent": ExportJob.objects.filter(created_by=request.user).order_by("-created_at", "-id")[:5],
+            "recent": ExportJob.objects.filter(created_by=user_of(request)).order_by("-created_at", "-id")[
+                :5
+            ],
         },
         status=status,
     )
