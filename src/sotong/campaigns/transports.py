@@ -50,6 +50,8 @@ class StagedEmail:
     mail_from: str
     to: str
     raw: bytes
+    # The connection the message was staged on (its "." must go down the same one).
+    slot: int = -1
 
 
 class EmailTransport:
@@ -129,12 +131,23 @@ class _Connection:
             return Outcome(ok=False, error=f"{type(exc).__name__}: {exc}"[:300])
         return OK
 
-    def finish(self) -> Outcome:
-        smtp = self.smtp
-        if smtp is None:
-            return Outcome(ok=False, error="connection lost before the end of data")
+    def terminate(self) -> str:
+        """Write the end-of-data "." (five bytes, no waiting); an error text, or "" when written."""
+        if self.smtp is None:
+            return "connection lost before the end of data"
         try:
-            smtp.send(b".\r\n")
+            self.smtp.send(b".\r\n")
+        except (smtplib.SMTPException, OSError) as exc:
+            self.drop()
+            return f"{type(exc).__name__}: {exc}"[:300]
+        return ""
+
+    def reply(self, error: str) -> Outcome:
+        """The server's answer to the "." (250: accepted)."""
+        smtp = self.smtp
+        if error or smtp is None:
+            return Outcome(ok=False, error=error or "connection lost")
+        try:
             code, reply = smtp.getreply()
         except (smtplib.SMTPException, OSError) as exc:
             self.drop()
@@ -196,11 +209,17 @@ class SmtpTransport(EmailTransport):
 
     def stage_many(self, items: Sequence[StagedEmail]) -> list[Outcome]:
         assert self.pool is not None
+        for slot, item in enumerate(items):
+            item.slot = slot
         return list(self.pool.map(lambda pair: pair[0].stage(pair[1]), zip(self.connections, items, strict=False)))
 
     def finish_many(self, items: Sequence[StagedEmail]) -> list[Outcome]:
+        """Write every "." from this thread first (the commit has just returned: the gap to the wire is a
+        few microseconds per connection), then wait for the answers in parallel."""
         assert self.pool is not None
-        return list(self.pool.map(lambda c: c.finish(), self.connections[: len(items)]))
+        connections = [self.connections[item.slot] for item in items]
+        errors = [connection.terminate() for connection in connections]
+        return list(self.pool.map(lambda pair: pair[0].reply(pair[1]), zip(connections, errors, strict=True)))
 
 
 class SmsTransport:
