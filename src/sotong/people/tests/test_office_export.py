@@ -34,12 +34,24 @@ def test_the_export_page_counts_the_selected_people(verified_client, programme_m
     assert response.context["count"] == 2
 
 
-def test_a_masked_csv_export_is_logged_with_its_reason(verified_client, programme_manager, people):
-    response = verified_client(programme_manager).post(
-        EXPORT + "?dong=행당1동", {"fmt": "csv", "reason": "설명회 안내"}
-    )
+def _download(client, job_page: str, run_worker):
+    assert 'hx-trigger="every 2s"' in client.get(job_page).content.decode()
+    run_worker()
+    status = client.get(job_page.rstrip("/") + "/status/")
+    assert status["HX-Refresh"] == "true"
+    assert not PersonalDataAccessLog.objects.exists()
+    return client.post(job_page + "download/")
 
-    body = response.content.decode("utf-8-sig")
+
+def test_a_masked_csv_export_is_logged_with_its_reason(
+    verified_client, programme_manager, people, run_worker
+):
+    client = verified_client(programme_manager)
+    queued = client.post(EXPORT + "?dong=행당1동", {"fmt": "csv", "reason": "설명회 안내"})
+    assert queued.status_code == 302
+    response = _download(client, queued["Location"], run_worker)
+
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith('attachment; filename="people-masked-')
     assert "김*준" in body
@@ -50,12 +62,14 @@ def test_a_masked_csv_export_is_logged_with_its_reason(verified_client, programm
     assert (log.action, log.reason, log.record_count) == (PersonalDataAction.DOWNLOAD, "설명회 안내", 2)
 
 
-def test_an_unmasked_xlsx_export_for_the_programme_manager(verified_client, programme_manager, people):
-    response = verified_client(programme_manager).post(
-        EXPORT, {"fmt": "xlsx", "unmasked": "on", "reason": "위원 위촉 통보"}
-    )
+def test_an_unmasked_xlsx_export_for_the_programme_manager(
+    verified_client, programme_manager, people, run_worker
+):
+    client = verified_client(programme_manager)
+    queued = client.post(EXPORT, {"fmt": "xlsx", "unmasked": "on", "reason": "위원 위촉 통보"})
+    response = _download(client, queued["Location"], run_worker)
 
-    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert response.status_code == 200
     assert [values[1][1], values[1][5]] == ["김민준", "010-1234-5678"]
