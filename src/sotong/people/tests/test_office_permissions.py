@@ -19,7 +19,9 @@ from sotong.core.models import Event, PersonalDataAccessLog
 from sotong.people import actions
 from sotong.people.models import (
     Consent,
+    ExportJob,
     ImportBatch,
+    ImportJob,
     Membership,
     Person,
     PersonList,
@@ -52,12 +54,16 @@ def world(make_person: MakePerson, programme_manager: User) -> dict[str, Any]:
     segment = actions.save_segment(programme_manager, name="남성", filters=SegmentFilter(genders=["M"]))
     person_list = actions.create_list(programme_manager, name="설명회")
     batch = ImportBatch.objects.create(filename="가입자.csv", source="import", started_by=programme_manager)
+    job = ImportJob.objects.create(token="t" * 32, filename="가입자.csv", created_by=programme_manager)
+    export = ExportJob.objects.create(token="e" * 32, fmt="csv", reason="안내", created_by=programme_manager)
     return {
         "person": person,
         "other": other,
         "consent": Consent.objects.get(person=person),
         "segment": segment,
         "list": person_list,
+        "job": job,
+        "export": export,
         "batch": batch,
     }
 
@@ -94,9 +100,10 @@ PAGES: dict[str, tuple[Any, list[int]]] = {
     "edit": (lambda w: [w["person"].pk], MANAGE),
     "import": (lambda w: [], MANAGE),
     "import_mapping": (lambda w: [], [302, *MANAGE[1:]]),
-    "import_preview": (lambda w: [], [302, *MANAGE[1:]]),
-    "import_result": (lambda w: [w["batch"].pk], MANAGE),
+    "import_job": (lambda w: [w["job"].pk], MANAGE),
+    "import_status": (lambda w: [w["job"].pk], MANAGE),
     "export": (lambda w: [], MANAGE),
+    "export_job": (lambda w: [w["export"].pk], MANAGE),
 }
 
 
@@ -149,9 +156,9 @@ ACTIONS: list[tuple[str, Any, Any, int]] = [
         lambda w: {"file": csv_upload(), "purposes": ["e_sotong"], "channels": ["sms"]},
         302,
     ),
-    ("import_commit", lambda w: [], lambda w: {}, 302),
-    ("export", lambda w: [], lambda w: {"fmt": "csv", "reason": "안내"}, 200),
-    ("export", lambda w: [], lambda w: {"fmt": "csv", "unmasked": "on", "reason": "안내"}, 200),
+    ("import_confirm", lambda w: [w["job"].pk], lambda w: {}, 302),
+    ("export", lambda w: [], lambda w: {"fmt": "csv", "reason": "안내"}, 302),
+    ("export", lambda w: [], lambda w: {"fmt": "csv", "unmasked": "on", "reason": "안내"}, 302),
 ]
 
 
@@ -179,9 +186,9 @@ def test_nobody_else_downloads_an_import_report(request, verified_client, world,
         reverse("people_office:import"),
         {"file": csv_upload(), "source": "homepage", "purposes": ["e_sotong"], "channels": ["sms"]},
     )
-    owner.post(reverse("people_office:import_mapping"), {"col0": "name", "col1": "mobile"})
-    token = owner.get(reverse("people_office:import_preview")).context["token"]
-    url = reverse("people_office:import_report", args=[token])
+    started = owner.post(reverse("people_office:import_mapping"), {"col0": "name", "col1": "mobile"})
+    job = owner.get(started["Location"]).context["job"]
+    url = reverse("people_office:import_report", args=[job.pk, "preview"])
     others = [client_for(request, verified_client, role) for role in CAST[1:]]
     before = snapshot()
     for client in others:
@@ -192,8 +199,6 @@ def test_nobody_else_downloads_an_import_report(request, verified_client, world,
 UNMASKED_VIEWS: list[tuple[str, str, Any, Any]] = [
     ("unmask", "post", lambda w: [w["person"].pk], {"unmask-reason": "본인 요청 처리"}),
     ("edit", "get", lambda w: [w["person"].pk], None),
-    ("export", "post", lambda w: [], {"fmt": "csv", "reason": "안내 발송"}),
-    ("export", "post", lambda w: [], {"fmt": "xlsx", "unmasked": "on", "reason": "위촉 통보"}),
 ]
 
 
