@@ -23,6 +23,7 @@ from sotong.campaigns.models import (
     Campaign,
     CampaignError,
     Channel,
+    IllegalTransition,
     Kind,
     Newsletter,
     State,
@@ -256,9 +257,15 @@ def _locked(campaign: Campaign) -> Campaign:
     return Campaign.objects.select_for_update().select_related("newsletter").get(pk=campaign.pk)
 
 
-def _move(actor: Any, campaign: Campaign, new: str, **changes: Any) -> Campaign:
+def _move(actor: Any, campaign: Campaign, new: str, *, only_from: tuple[str, ...] = (), **changes: Any) -> Campaign:
+    """Change the state through the transition table; `only_from` narrows it for one verb (resume is
+    paused → running, start is draft/scheduled → running)."""
     locked = _locked(campaign)
     before = locked.state
+    if only_from and before not in only_from:
+        raise IllegalTransition(
+            _("'%(current)s' 상태의 캠페인에는 이 작업을 할 수 없습니다.") % {"current": State(before).label}
+        )
     check_transition(before, new)
     locked.state = new
     for key, value in changes.items():
@@ -288,7 +295,9 @@ def schedule_campaign(actor: Any, campaign: Campaign, at: datetime) -> Campaign:
 def start_campaign(actor: Any, campaign: Campaign) -> Campaign:
     """발송 시작: the sender task is enqueued in this transaction."""
     require(actor, "campaigns.manage")
-    started = _move(actor, campaign, State.RUNNING, started_at=timezone.now())
+    started = _move(
+        actor, campaign, State.RUNNING, only_from=(State.DRAFT, State.SCHEDULED), started_at=timezone.now()
+    )
     _enqueue(started)
     return started
 
@@ -304,7 +313,7 @@ def pause_campaign(actor: Any, campaign: Campaign, *, reason: str = "") -> Campa
 def resume_campaign(actor: Any, campaign: Campaign) -> Campaign:
     """다시 시작: from the first recipient not yet sent."""
     require(actor, "campaigns.manage")
-    resumed = _move(actor, campaign, State.RUNNING, paused_reason="", errors_in_row=0)
+    resumed = _move(actor, campaign, State.RUNNING, only_from=(State.PAUSED,), paused_reason="", errors_in_row=0)
     _enqueue(resumed)
     return resumed
 
