@@ -1,0 +1,45 @@
+"""민원분석: what the text pipeline stored about each case.
+
+`CaseAnalysis` is written once per case by the batch analysis task (never in the intake transaction) and
+redone when the pipeline version changes. The dense vector belongs to one fitted representation
+(`model_version`); after a refit the sweep recomputes vectors from the stored morphemes without running
+Kiwi again. Clusters, surges and the board of later work read these rows (keywords, nouns, vectors).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sotong.cases.models import Case
+
+
+class CaseAnalysis(models.Model):
+    """민원 분석 결과: Kiwi morphemes and nouns, keywords, length, and the vector of the current model."""
+
+    case = models.OneToOneField(
+        Case, primary_key=True, on_delete=models.CASCADE, related_name="analysis", verbose_name=_("민원")
+    )
+    version = models.PositiveSmallIntegerField(_("분석 버전"))
+    morphemes = models.TextField(_("형태소"), help_text=_("내용 형태소를 공백으로 이은 것"))
+    nouns = models.TextField(_("명사"))
+    keywords = models.JSONField(_("핵심어"), default=list)
+    length = models.PositiveIntegerField(_("글자 수"))
+    sentences = models.PositiveIntegerField(_("문장 수"))
+    analysed_at = models.DateTimeField(_("분석 시각"), default=timezone.now)
+    # float32 little-endian, L2-normalised; empty until a representation has been fitted.
+    vector = models.BinaryField(null=True, blank=True, editable=False)
+    model_version = models.CharField(_("표현 모델 버전"), max_length=40, blank=True, db_index=True)
+    vectorised_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("민원 분석")
+        verbose_name_plural = _("민원 분석")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} v{self.version}"
+
+    def vector_array(self) -> np.ndarray | None:
+        return None if not self.vector else np.frombuffer(bytes(self.vector), dtype=np.float32)

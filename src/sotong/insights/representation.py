@@ -1,0 +1,131 @@
+"""The text representation: TF-IDF over Kiwi morphemes and over character 2–3-grams of those morphemes,
+reduced by truncated SVD to dense unit vectors for the nearest-neighbour index.
+
+The sparse TF-IDF is kept as well: the index finds candidates with the dense vectors and they are
+re-ranked by the sparse cosine, which recovers most of the precision SVD loses on short texts (the
+measurements are in docs/insights.md). Everything is computed from the stored morphemes, so a refit
+never runs Kiwi again.
+
+A fitted model is one file `model-<version>.pkl` under `SOTONG_INSIGHTS_DIR`; `current.json` names the
+version in use and is replaced atomically, so every process (web, worker) switches when it changes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.utils import timezone
+from scipy.sparse import csr_matrix, hstack
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+DIMENSIONS = 256
+MIN_DF = 2
+
+
+def insights_dir() -> Path:
+    path = Path(getattr(settings, "SOTONG_INSIGHTS_DIR", Path(settings.VAR_DIR) / "insights"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write a file so that readers see the old or the new content, never half of it."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _split(text: str) -> list[str]:
+    return text.split()
+
+
+@dataclass
+class Representation:
+    """Fitted vectorizers and SVD; `classifier` (department suggestion) is attached when there was data."""
+
+    version: str
+    words: TfidfVectorizer
+    chars: TfidfVectorizer
+    svd: TruncatedSVD | None
+    fitted_on: int
+    classifier: Any = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def dimensions(self) -> int:
+        return int(self.svd.n_components) if self.svd is not None else 0
+
+    def sparse(self, morphemes: Sequence[str]) -> csr_matrix:
+        """L2-normalised TF-IDF of morphemes and their character n-grams, side by side."""
+        matrix = hstack([self.words.transform(morphemes), self.chars.transform(morphemes)]).tocsr()
+        return normalize(matrix)
+
+    def dense(self, morphemes: Sequence[str], sparse: csr_matrix | None = None) -> np.ndarray:
+        """Unit float32 vectors (zero vectors for texts with no known term)."""
+        if self.svd is None:
+            raise ValueError("no SVD fitted")
+        reduced = self.svd.transform(self.sparse(morphemes) if sparse is None else sparse)
+        return normalize(reduced).astype(np.float32)
+
+
+def fit(morphemes: Sequence[str], *, dimensions: int = DIMENSIONS, seed: int = 0) -> Representation:
+    """Fit the vectorizers and the SVD on a corpus of morpheme strings."""
+    words = TfidfVectorizer(analyzer=_split, sublinear_tf=True, min_df=MIN_DF, dtype=np.float32)
+    chars = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(2, 3), sublinear_tf=True, min_df=MIN_DF, dtype=np.float32
+    )
+    matrix = normalize(hstack([words.fit_transform(morphemes), chars.fit_transform(morphemes)]).tocsr())
+    components = min(dimensions, matrix.shape[1] - 1, matrix.shape[0] - 1)
+    svd = (
+        TruncatedSVD(components, random_state=seed, algorithm="randomized", n_iter=4)
+        if components > 1
+        else None
+    )
+    if svd is not None:
+        svd.fit(matrix)
+    version = timezone.now().strftime("%Y%m%dT%H%M%S%f")
+    return Representation(version, words, chars, svd, fitted_on=len(morphemes))
+
+
+def model_path(version: str) -> Path:
+    return insights_dir() / f"model-{version}.pkl"
+
+
+def current_path() -> Path:
+    return insights_dir() / "current.json"
+
+
+def save(representation: Representation) -> None:
+    """Persist the model, then point `current.json` at it (the switch every process sees)."""
+    write_atomically(model_path(representation.version), pickle.dumps(representation, protocol=5))
+    current = {"model": representation.version, "saved_at": timezone.now().isoformat()}
+    write_atomically(current_path(), json.dumps(current).encode())
+
+
+def current_version() -> str:
+    try:
+        return str(json.loads(current_path().read_text())["model"])
+    except (FileNotFoundError, KeyError, ValueError):
+        return ""
+
+
+def load(version: str) -> Representation:
+    # The file is written by this application into its own data directory, never taken from users.
+    with model_path(version).open("rb") as handle:
+        return pickle.load(handle)  # noqa: S301
