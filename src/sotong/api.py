@@ -63,4 +63,5 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 
 api.add_router("/", core_router)
 api.add_router("/cases/", "sotong.cases.api.router")
+api.add_router("/insights/", "sotong.insights.api.router")
 api.add_router("/communities/", "sotong.communities.api.router")

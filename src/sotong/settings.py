@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "sotong.campaigns",
     "sotong.communities",
     "sotong.cases",
+    "sotong.insights",
     "sotong.portal",
     "sotong.office",
 ]
@@ -219,6 +220,8 @@ STATIC_ROOT = Path(env("STATIC_ROOT", str(PROJECT_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
+# The fitted text representation and the similar-case index (files shared by every process on the host).
+SOTONG_INSIGHTS_DIR = Path(env("SOTONG_INSIGHTS_DIR", str(VAR_DIR / "insights")))
 # Production serves hashed, compressed files collected by `collectstatic`; the demo and tests serve the
 # source folders directly through WhiteNoise's finders.
 MANIFEST_STATIC = env_bool("SOTONG_MANIFEST_STATIC", not (DEBUG or SOTONG_DEMO))
