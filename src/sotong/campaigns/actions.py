@@ -93,7 +93,8 @@ def create_newsletter(
         raise CampaignError(_("발신자 연락처를 입력해 주세요 (정보통신망법 제50조)."), field="contact_line")
     if is_advertising and not _OPT_OUT.match((opt_out_number or "").strip()):
         raise CampaignError(
-            _("광고성 정보에는 무료수신거부 080 번호가 필요합니다 (예: 080-123-4567)."), field="opt_out_number"
+            _("광고성 정보에는 무료수신거부 080 번호가 필요합니다 (예: 080-123-4567)."),
+            field="opt_out_number",
         )
     purpose = ConsentPurpose.objects.create(
         code=code,
@@ -146,7 +147,11 @@ def save_template(
     require(actor, "campaigns.manage")
     if channel not in Channel.values:
         raise CampaignError(_("채널을 골라 주세요."), field="channel")
-    name, subject, body_text = (name or "").strip(), (subject or "").strip(), (body_text or "").replace("\r\n", "\n")
+    name, subject, body_text = (
+        (name or "").strip(),
+        (subject or "").strip(),
+        (body_text or "").replace("\r\n", "\n"),
+    )
     if not name:
         raise CampaignError(_("서식 이름을 입력해 주세요."), field="name")
     if not body_text.strip():
@@ -165,7 +170,13 @@ def save_template(
         check_sms_text(sample)
         text, _length = worst_case_sms(compiled)
         check_sms_text(text)
-    values = {"name": name, "channel": channel, "subject": subject, "body_text": body_text, "body_html": body_html}
+    values = {
+        "name": name,
+        "channel": channel,
+        "subject": subject,
+        "body_text": body_text,
+        "body_html": body_html,
+    }
     if template is None:
         template = Template.objects.create(newsletter=newsletter, **values)
         record_event(actor, "campaigns.template_created", template, after={"name": name, "channel": channel})
@@ -257,7 +268,9 @@ def _locked(campaign: Campaign) -> Campaign:
     return Campaign.objects.select_for_update().select_related("newsletter").get(pk=campaign.pk)
 
 
-def _move(actor: Any, campaign: Campaign, new: str, *, only_from: tuple[str, ...] = (), **changes: Any) -> Campaign:
+def _move(
+    actor: Any, campaign: Campaign, new: str, *, only_from: tuple[str, ...] = (), **changes: Any
+) -> Campaign:
     """Change the state through the transition table; `only_from` narrows it for one verb (resume is
     paused → running, start is draft/scheduled → running)."""
     locked = _locked(campaign)
@@ -313,7 +326,9 @@ def pause_campaign(actor: Any, campaign: Campaign, *, reason: str = "") -> Campa
 def resume_campaign(actor: Any, campaign: Campaign) -> Campaign:
     """다시 시작: from the first recipient not yet sent."""
     require(actor, "campaigns.manage")
-    resumed = _move(actor, campaign, State.RUNNING, only_from=(State.PAUSED,), paused_reason="", errors_in_row=0)
+    resumed = _move(
+        actor, campaign, State.RUNNING, only_from=(State.PAUSED,), paused_reason="", errors_in_row=0
+    )
     _enqueue(resumed)
     return resumed
 
@@ -328,7 +343,9 @@ def cancel_campaign(actor: Any, campaign: Campaign) -> Campaign:
 def start_due_campaigns(now: datetime) -> int:
     """Start every scheduled campaign whose time has come (the scheduler's sweep)."""
     started = 0
-    for pk in Campaign.objects.filter(state=State.SCHEDULED, scheduled_at__lte=now).values_list("pk", flat=True):
+    for pk in Campaign.objects.filter(state=State.SCHEDULED, scheduled_at__lte=now).values_list(
+        "pk", flat=True
+    ):
         with transaction.atomic():
             campaign = Campaign.objects.select_for_update().get(pk=pk)
             if campaign.state != State.SCHEDULED:
@@ -360,7 +377,12 @@ def resume_stalled_campaigns(now: datetime) -> int:
 
 @transaction.atomic
 def send_urgent_sms(
-    actor: Any, newsletter: Newsletter, *, text: str, dongs: Iterable[str] = (), segment: Segment | None = None
+    actor: Any,
+    newsletter: Newsletter,
+    *,
+    text: str,
+    dongs: Iterable[str] = (),
+    segment: Segment | None = None,
 ) -> Campaign:
     """긴급 문자: a short SMS (90 bytes at most) to a dong or a segment, started at once ahead of the queue
     (priority task), with the same consent and suppression checks as any campaign."""
@@ -409,7 +431,9 @@ def send_urgent_sms(
 
 
 @transaction.atomic
-def add_suppression(actor: Any, channel: str, address_index: str, *, reason: str, note: str = "") -> Suppression:
+def add_suppression(
+    actor: Any, channel: str, address_index: str, *, reason: str, note: str = ""
+) -> Suppression:
     """수신 차단 등록 (manual, or a bounce's or complaint's)."""
     if actor != SYSTEM:
         require(actor, "campaigns.manage")

@@ -96,7 +96,9 @@ def materialise(campaign: Campaign, now: datetime | None = None) -> int:
         )
         sql, params = people.query.sql_with_params()
         table = connection.ops.quote_name(Recipient._meta.db_table)
-        columns = ", ".join(connection.ops.quote_name(c) for c in ("campaign_id", "person_id", "status", "night_ok"))
+        columns = ", ".join(
+            connection.ops.quote_name(c) for c in ("campaign_id", "person_id", "status", "night_ok")
+        )
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {table} ({columns}, {connection.ops.quote_name('error')}) "  # noqa: S608

@@ -81,7 +81,11 @@ def unsubscribe(token: str, *, only_channel: bool = False, source: str = "one-cl
                 .order_by("-id")
                 .first()
             )
-            person = Person.objects.filter(pk=person_id).values_list(contact_index_field(channel), flat=True).first()
+            person = (
+                Person.objects.filter(pk=person_id)
+                .values_list(contact_index_field(channel), flat=True)
+                .first()
+            )
             DeliveryEvent.objects.create(
                 campaign_id=recipient.campaign_id if recipient else None,
                 recipient=recipient,
@@ -98,7 +102,9 @@ def unsubscribe(token: str, *, only_channel: bool = False, source: str = "one-cl
 # --- bounces and reports ---------------------------------------------------------------------------
 
 
-def record_bounce(reference: str, *, kind: str, detail: str = "", source: str = "webhook") -> DeliveryEvent | None:
+def record_bounce(
+    reference: str, *, kind: str, detail: str = "", source: str = "webhook"
+) -> DeliveryEvent | None:
     """반송 기록 for the message named by `reference` (c<campaign>r<recipient>): hard/complaint suppress at
     once, soft suppresses at the third. None when the reference names no message."""
     recipient = find_recipient(reference)
@@ -109,7 +115,9 @@ def record_bounce(reference: str, *, kind: str, detail: str = "", source: str = 
     channel = recipient.campaign.channel
     with transaction.atomic():
         index = (
-            Person.objects.filter(pk=recipient.person_id).values_list(contact_index_field(channel), flat=True).first()
+            Person.objects.filter(pk=recipient.person_id)
+            .values_list(contact_index_field(channel), flat=True)
+            .first()
             or ""
         )
         event = DeliveryEvent.objects.create(
@@ -121,8 +129,10 @@ def record_bounce(reference: str, *, kind: str, detail: str = "", source: str = 
             detail=detail[:500],
             source=source,
         )
-        if Recipient.objects.filter(pk=recipient.pk).exclude(status=RecipientStatus.BOUNCED).update(
-            status=RecipientStatus.BOUNCED
+        if (
+            Recipient.objects.filter(pk=recipient.pk)
+            .exclude(status=RecipientStatus.BOUNCED)
+            .update(status=RecipientStatus.BOUNCED)
         ):
             bump_hour(recipient.campaign_id, timezone.now(), bounced=1)
         _suppress_if_due(channel, index, kind)

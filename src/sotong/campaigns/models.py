@@ -59,7 +59,10 @@ class Newsletter(models.Model):
         _("발신자 연락처"), max_length=100, help_text=_("예: 성동구청 뉴미디어담당관 02-2286-5114")
     )
     opt_out_number = models.CharField(
-        _("무료수신거부 번호"), max_length=20, blank=True, help_text=_("예: 080-123-4567 (광고성 정보에 필수)")
+        _("무료수신거부 번호"),
+        max_length=20,
+        blank=True,
+        help_text=_("예: 080-123-4567 (광고성 정보에 필수)"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -210,7 +213,9 @@ class Recipient(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="recipients")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
-    status = models.PositiveSmallIntegerField(choices=RecipientStatus.choices, default=RecipientStatus.PENDING)
+    status = models.PositiveSmallIntegerField(
+        choices=RecipientStatus.choices, default=RecipientStatus.PENDING
+    )
     night_ok = models.BooleanField(default=False)
     batch = models.PositiveIntegerField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -277,7 +282,9 @@ class DeliveryEvent(models.Model):
     """도달·반송 기록: what a gateway report, a bounce or an unsubscribe said about one recipient."""
 
     campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    recipient = models.ForeignKey(Recipient, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    recipient = models.ForeignKey(
+        Recipient, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     channel = models.CharField(_("채널"), max_length=8, choices=Channel.choices)
     address_index = models.CharField(max_length=64, blank=True, db_index=True)
     kind = models.CharField(_("구분"), max_length=20, choices=EventKind.choices)

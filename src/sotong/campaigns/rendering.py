@@ -7,7 +7,6 @@ compiled once per campaign and rendered once per recipient.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -21,7 +20,6 @@ from sotong.core.masking import mask_name
 from sotong.messaging.text import (
     LMS_MAX_BYTES,
     LMS_SUBJECT_MAX_BYTES,
-    SMS,
     TextTooLong,
     UnencodableText,
     classify_sms,
@@ -63,13 +61,17 @@ def check_syntax(source: str, *, field: str) -> None:
                 )
         if token.token_type == TokenType.VAR:
             variable = token.contents.split("|")[0].strip().split(".")[0]
-            if variable and not variable[0].isdigit() and variable[0] not in "\"'" and variable not in PERSON_FIELDS:
-                if variable not in ("forloop",):
-                    raise CampaignError(
-                        _("서식에서 쓸 수 없는 항목입니다: {{ %(name)s }} (쓸 수 있는 항목: %(allowed)s)")
-                        % {"name": variable, "allowed": ", ".join(PERSON_FIELDS)},
-                        field=field,
-                    )
+            if (
+                variable
+                and not variable[0].isdigit()
+                and variable[0] not in "\"'"
+                and variable not in PERSON_FIELDS
+            ) and variable not in ("forloop",):
+                raise CampaignError(
+                    _("서식에서 쓸 수 없는 항목입니다: {{ %(name)s }} (쓸 수 있는 항목: %(allowed)s)")
+                    % {"name": variable, "allowed": ", ".join(PERSON_FIELDS)},
+                    field=field,
+                )
     try:
         _engine(True).from_string(source)
     except TemplateSyntaxError as exc:
@@ -115,12 +117,18 @@ class CompiledTemplate:
         footer = self._text_footer.replace("{unsubscribe_url}", unsubscribe_url)
         if self.channel == Channel.SMS:
             return Rendered("", f"{self._prefix}{text}{footer}", "")
-        subject = self._subject.render(context).strip() if not self._subject_static else self._subject.render(context)
+        subject = (
+            self._subject.render(context).strip()
+            if not self._subject_static
+            else self._subject.render(context)
+        )
         html = ""
         if self._html is not None:
             html_footer = self._html_footer.replace("{unsubscribe_url}", unsubscribe_url)
             body = self._html.render(Context(values, autoescape=True))
-            html = body.replace("</body>", html_footer + "</body>") if "</body>" in body else body + html_footer
+            html = (
+                body.replace("</body>", html_footer + "</body>") if "</body>" in body else body + html_footer
+            )
         return Rendered(f"{self._prefix}{subject}".strip(), f"{text}\n{footer}", html)
 
 
@@ -140,7 +148,11 @@ def footers(newsletter: Newsletter, channel: str) -> tuple[str, str]:
             _("보낸 곳: %(sender)s") % {"sender": sender},
             _("수신을 원하지 않으시면: %(url)s") % {"url": "{unsubscribe_url}"},
         ]
-        + ([_("무료수신거부: %(number)s") % {"number": newsletter.opt_out_number}] if newsletter.is_advertising else [])
+        + (
+            [_("무료수신거부: %(number)s") % {"number": newsletter.opt_out_number}]
+            if newsletter.is_advertising
+            else []
+        )
     )
     html = (
         '<hr><p style="font-size:13px;color:#555">'
@@ -164,7 +176,8 @@ def check_sms_text(text: str, *, field: str = "body_text") -> str:
         return classify_sms(text)
     except UnencodableText as exc:
         raise CampaignError(
-            _("문자로 보낼 수 없는 글자가 있습니다: %(chars)s") % {"chars": ", ".join(map(describe_character, exc.characters))},
+            _("문자로 보낼 수 없는 글자가 있습니다: %(chars)s")
+            % {"chars": ", ".join(map(describe_character, exc.characters))},
             field=field,
         ) from exc
     except TextTooLong as exc:
@@ -175,31 +188,18 @@ def check_sms_text(text: str, *, field: str = "body_text") -> str:
         ) from exc
 
 
-def sms_kind_of(text: str) -> str:
-    try:
-        return classify_sms(text)
-    except (UnencodableText, TextTooLong):
-        return ""
-
-
 def check_lms_subject(subject: str) -> None:
     if subject and euc_kr_length(subject) > LMS_SUBJECT_MAX_BYTES:
         raise CampaignError(
-            _("문자 제목은 %(limit)d바이트 이내여야 합니다.") % {"limit": LMS_SUBJECT_MAX_BYTES}, field="subject"
+            _("문자 제목은 %(limit)d바이트 이내여야 합니다.") % {"limit": LMS_SUBJECT_MAX_BYTES},
+            field="subject",
         )
 
 
-_WORST = {key: "가" * 20 for key in PERSON_FIELDS}
+_WORST = dict.fromkeys(PERSON_FIELDS, "가" * 20)
 
 
 def worst_case_sms(compiled: CompiledTemplate) -> tuple[str, int]:
     """The SMS with every field 20 Hangul long, and its bytes: the check made before a campaign starts."""
     text = compiled.render(_WORST).text
     return text, euc_kr_length(text)
-
-
-def is_sms(kind: str) -> bool:
-    return kind == SMS
-
-
-_WS = re.compile(r"\s+")

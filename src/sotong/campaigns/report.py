@@ -42,7 +42,14 @@ class Report:
         out.append([_("시각"), _("발송"), _("실패"), _("도달"), _("반송"), _("수신 거부")])
         for hour in self.hours:
             out.append(
-                [hour["hour"], hour["sent"], hour["failed"], hour["delivered"], hour["bounced"], hour["unsubscribed"]]
+                [
+                    hour["hour"],
+                    hour["sent"],
+                    hour["failed"],
+                    hour["delivered"],
+                    hour["bounced"],
+                    hour["unsubscribed"],
+                ]
             )
         return out
 
@@ -57,7 +64,9 @@ def campaign_report(campaign: Campaign) -> Report:
         skipped=Count("pk", filter=Q(status=S.SKIPPED)),
         pending=Count("pk", filter=Q(status__in=[S.PENDING, S.SENDING])),
     )
-    counts["unsubscribed"] = DeliveryEvent.objects.filter(campaign=campaign, kind=EventKind.UNSUBSCRIBED).count()
+    counts["unsubscribed"] = DeliveryEvent.objects.filter(
+        campaign=campaign, kind=EventKind.UNSUBSCRIBED
+    ).count()
     hours = [
         {
             "hour": timezone.localtime(stat.hour).strftime("%Y-%m-%d %H:00"),

@@ -178,7 +178,9 @@ class CampaignSender:
             night = self.campaign.newsletter.is_advertising and is_night(now)
             batch, rows = self.claim(night)
             if not rows:
-                pending = Recipient.objects.filter(campaign_id=self.campaign_id, status=RecipientStatus.PENDING)
+                pending = Recipient.objects.filter(
+                    campaign_id=self.campaign_id, status=RecipientStatus.PENDING
+                )
                 if night and pending.exists():
                     return self.hold_until(night_ends(now))
                 return self.finish()
@@ -223,11 +225,14 @@ class CampaignSender:
         if self.channel == Channel.EMAIL:
             returned = left.update(status=RecipientStatus.PENDING, batch=None)
             if returned:
-                logger.info("campaign %s: %s unterminated e-mails back to pending", self.campaign_id, returned)
+                logger.info(
+                    "campaign %s: %s unterminated e-mails back to pending", self.campaign_id, returned
+                )
             return
-        for batch in sorted(set(left.values_list("batch", flat=True))):
+        batches = {batch for batch in left.values_list("batch", flat=True) if batch is not None}
+        for batch in sorted(batches):
             logger.info("campaign %s: re-sending SMS batch %s under its key", self.campaign_id, batch)
-            self.deliver(int(batch or 0), self.batch_rows(int(batch or 0)))
+            self.deliver(batch, self.batch_rows(batch))
 
     # --- one batch ----------------------------------------------------------------------------------
 
@@ -287,7 +292,9 @@ class CampaignSender:
         }
 
     def unsubscribe_link(self, person_id: int) -> str:
-        token = unsubscribe_token(newsletter_id=self.campaign.newsletter_id, person_id=person_id, channel=self.channel)
+        token = unsubscribe_token(
+            newsletter_id=self.campaign.newsletter_id, person_id=person_id, channel=self.channel
+        )
         return f"{self.unsubscribe_prefix}{token}/"
 
     def deliver_email(self, targets: Sequence[tuple[int, dict[str, Any]]], skipped: list[int]) -> None:
@@ -316,15 +323,21 @@ class CampaignSender:
             self.limiter.acquire(len(window))
             outcomes = transport.stage_many([item for _rid, item in window])
             ok = [(rid, item) for (rid, item), outcome in zip(window, outcomes, strict=True) if outcome.ok]
-            failed = {rid: outcome for (rid, _item), outcome in zip(window, outcomes, strict=True) if not outcome.ok}
+            failed = {
+                rid: outcome for (rid, _item), outcome in zip(window, outcomes, strict=True) if not outcome.ok
+            }
             self.commit(sent=[rid for rid, _item in ok], failed=failed)
             if ok:
                 finished = transport.finish_many([item for _rid, item in ok])
-                late = {rid: outcome for (rid, _i), outcome in zip(ok, finished, strict=True) if not outcome.ok}
+                late = {
+                    rid: outcome for (rid, _i), outcome in zip(ok, finished, strict=True) if not outcome.ok
+                }
                 if late:
                     self.commit(failed=late, were_sent=True)
 
-    def deliver_sms(self, batch: int, targets: Sequence[tuple[int, dict[str, Any]]], skipped: list[int]) -> None:
+    def deliver_sms(
+        self, batch: int, targets: Sequence[tuple[int, dict[str, Any]]], skipped: list[int]
+    ) -> None:
         newsletter = self.campaign.newsletter
         sender = "".join(c for c in newsletter.sender_phone if c.isdigit()) or settings.SOTONG_SMS_SENDER
         subject = self.campaign.template.subject.strip()
@@ -341,7 +354,9 @@ class CampaignSender:
                 failed[rid] = Outcome(ok=False, error=str(exc)[:300], permanent=True)
                 continue
             if self.campaign.kind == "urgent" and kind != "sms":
-                failed[rid] = Outcome(ok=False, error=f"urgent SMS longer than {SMS_MAX_BYTES} bytes", permanent=True)
+                failed[rid] = Outcome(
+                    ok=False, error=f"urgent SMS longer than {SMS_MAX_BYTES} bytes", permanent=True
+                )
                 continue
             item: dict[str, Any] = {
                 "to": person["mobile"],
@@ -379,7 +394,9 @@ class CampaignSender:
         was = RecipientStatus.SENT if were_sent else RecipientStatus.SENDING
         with transaction.atomic():
             mine = Recipient.objects.filter(campaign_id=self.campaign_id, status=was)
-            n_sent = mine.filter(id__in=list(sent)).update(status=RecipientStatus.SENT, sent_at=now) if sent else 0
+            n_sent = (
+                mine.filter(id__in=list(sent)).update(status=RecipientStatus.SENT, sent_at=now) if sent else 0
+            )
             n_failed = 0
             by_error: dict[str, list[int]] = {}
             for rid, outcome in failed.items():
@@ -423,7 +440,9 @@ class CampaignSender:
             if campaign.state != State.RUNNING:
                 return str(campaign.state)
             campaign.state = State.PAUSED
-            campaign.paused_reason = _("연속 오류 %(count)d건으로 자동 정지했습니다.") % {"count": self.errors_in_row}
+            campaign.paused_reason = _("연속 오류 %(count)d건으로 자동 정지했습니다.") % {
+                "count": self.errors_in_row
+            }
             campaign.save(update_fields=["state", "paused_reason"])
             record_event("campaigns", "campaigns.paused", campaign, after={"reason": campaign.paused_reason})
         return str(State.PAUSED)
@@ -461,7 +480,9 @@ def bump_hour(campaign_id: int, moment: datetime, **counts: int) -> None:
     changes = {name: F(name) + value for name, value in counts.items()}
     if not HourlyStat.objects.filter(campaign_id=campaign_id, hour=hour).update(**changes):
         with transaction.atomic():
-            _stat, created = HourlyStat.objects.get_or_create(campaign_id=campaign_id, hour=hour, defaults=counts)
+            _stat, created = HourlyStat.objects.get_or_create(
+                campaign_id=campaign_id, hour=hour, defaults=counts
+            )
             if not created:
                 HourlyStat.objects.filter(campaign_id=campaign_id, hour=hour).update(**changes)
 
@@ -474,7 +495,9 @@ def suppress_recipients(
 
     index = audience.contact_index_field(channel)
     person_ids = Recipient.objects.filter(id__in=list(recipient_ids)).values_list("person_id", flat=True)
-    indexes = Person.objects.filter(pk__in=list(person_ids)).exclude(**{index: ""}).values_list(index, flat=True)
+    indexes = (
+        Person.objects.filter(pk__in=list(person_ids)).exclude(**{index: ""}).values_list(index, flat=True)
+    )
     Suppression.objects.bulk_create(
         [Suppression(channel=channel, address_index=i, reason=reason, created_at=now) for i in indexes],
         ignore_conflicts=True,
@@ -482,7 +505,12 @@ def suppress_recipients(
 
 
 def _progress(campaign: Campaign) -> dict[str, int]:
-    return {"total": campaign.total, "sent": campaign.sent, "failed": campaign.failed, "skipped": campaign.skipped}
+    return {
+        "total": campaign.total,
+        "sent": campaign.sent,
+        "failed": campaign.failed,
+        "skipped": campaign.skipped,
+    }
 
 
 def _mask(name: str) -> str:

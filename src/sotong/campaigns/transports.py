@@ -16,10 +16,10 @@ its record instead of sending it twice (Solapi's equivalent is a message group, 
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import smtplib
-import socket
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -122,7 +122,9 @@ class _Connection:
             code, reply = smtp.docmd("DATA")
             if code != 354:
                 return self._refused(smtp, code, reply)
-            body = smtplib.quotedata(item.raw.decode("ascii", "surrogateescape")).encode("ascii", "surrogateescape")
+            body = smtplib.quotedata(item.raw.decode("ascii", "surrogateescape")).encode(
+                "ascii", "surrogateescape"
+            )
             if not body.endswith(b"\r\n"):
                 body += b"\r\n"
             smtp.send(body)
@@ -153,7 +155,9 @@ class _Connection:
             self.drop()
             return Outcome(ok=False, error=f"{type(exc).__name__}: {exc}"[:300])
         if code != 250:
-            return Outcome(ok=False, error=f"{code} {reply.decode(errors='replace')}"[:300], permanent=code >= 500)
+            return Outcome(
+                ok=False, error=f"{code} {reply.decode(errors='replace')}"[:300], permanent=code >= 500
+            )
         return OK
 
     def _refused(self, smtp: smtplib.SMTP, code: int, reply: bytes) -> Outcome:
@@ -161,22 +165,20 @@ class _Connection:
             smtp.rset()
         except (smtplib.SMTPException, OSError):
             self.drop()
-        return Outcome(ok=False, error=f"{code} {reply.decode(errors='replace')}"[:300], permanent=code >= 500)
+        return Outcome(
+            ok=False, error=f"{code} {reply.decode(errors='replace')}"[:300], permanent=code >= 500
+        )
 
     def drop(self) -> None:
         if self.smtp is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self.smtp.close()
-            except OSError:
-                pass
         self.smtp = None
 
     def quit(self) -> None:
         if self.smtp is not None:
-            try:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
                 self.smtp.quit()
-            except (smtplib.SMTPException, OSError):
-                pass
         self.drop()
 
 
@@ -211,7 +213,9 @@ class SmtpTransport(EmailTransport):
         assert self.pool is not None
         for slot, item in enumerate(items):
             item.slot = slot
-        return list(self.pool.map(lambda pair: pair[0].stage(pair[1]), zip(self.connections, items, strict=False)))
+        return list(
+            self.pool.map(lambda pair: pair[0].stage(pair[1]), zip(self.connections, items, strict=False))
+        )
 
     def finish_many(self, items: Sequence[StagedEmail]) -> list[Outcome]:
         """Write every "." from this thread first (the commit has just returned: the gap to the wire is a
@@ -273,7 +277,7 @@ class GatewaySmsTransport(SmsTransport):
                 response = connection.getresponse()
                 raw = response.read()
                 break
-            except (OSError, http.client.HTTPException, socket.timeout) as exc:
+            except (TimeoutError, OSError, http.client.HTTPException) as exc:
                 self.close()
                 if attempt == 2:
                     return [Outcome(ok=False, error=f"{type(exc).__name__}: {exc}"[:300])] * len(payloads)
@@ -300,7 +304,9 @@ def _gateway_outcomes(payloads: Sequence[dict[str, Any]], raw: bytes) -> list[Ou
         items = answer.get(name) or []
         for item in items.values() if isinstance(items, dict) else items:
             ref = str((item.get("customFields") or {}).get("messageId", ""))
-            target[ref] = str(item.get("messageId") or f"{item.get('statusCode', '')} {item.get('statusMessage', '')}")
+            target[ref] = str(
+                item.get("messageId") or f"{item.get('statusCode', '')} {item.get('statusMessage', '')}"
+            )
     outcomes = []
     for payload in payloads:
         ref = payload["customFields"]["messageId"]

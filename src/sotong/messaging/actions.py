@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from sotong.core.db.inserts import insert_row
 from sotong.core.events import record_event
+from sotong.core.tasks import enqueue_with_row
 from sotong.messaging.backends.base import SendResult
 from sotong.messaging.exceptions import OutboxError
 from sotong.messaging.models import (
@@ -429,7 +430,9 @@ def _enqueue_delivery(message: Message, run_after: datetime | None = None) -> No
         if not backend.supports_defer:
             return  # the sweep enqueues it once it is due
         task = task.using(run_after=run_after)
-    if isinstance(backend, DatabaseBackend):
+    if run_after is None:
+        enqueue_with_row(task, str(message.pk))
+    elif isinstance(backend, DatabaseBackend):
         task.enqueue(str(message.pk))
     else:
         # A backend outside the database cannot roll back with the caller: enqueue only after commit.

@@ -7,182 +7,429 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('people', '0004_import_export_jobs'),
+        ("people", "0004_import_export_jobs"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Newsletter',
+            name="Newsletter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='이름')),
-                ('description', models.TextField(blank=True, verbose_name='소개')),
-                ('is_advertising', models.BooleanField(default=False, verbose_name='광고성 정보')),
-                ('sender_name', models.CharField(max_length=100, verbose_name='발신자 명칭')),
-                ('sender_email', models.EmailField(max_length=254, verbose_name='발신 전자우편')),
-                ('sender_phone', models.CharField(max_length=20, verbose_name='발신번호')),
-                ('contact_line', models.CharField(help_text='예: 성동구청 뉴미디어담당관 02-2286-5114', max_length=100, verbose_name='발신자 연락처')),
-                ('opt_out_number', models.CharField(blank=True, help_text='예: 080-123-4567 (광고성 정보에 필수)', max_length=20, verbose_name='무료수신거부 번호')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('night_purpose', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='night_newsletter', to='people.consentpurpose', verbose_name='야간 수신 동의 목적')),
-                ('purpose', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='newsletter', to='people.consentpurpose', verbose_name='동의 목적')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="이름")),
+                ("description", models.TextField(blank=True, verbose_name="소개")),
+                ("is_advertising", models.BooleanField(default=False, verbose_name="광고성 정보")),
+                ("sender_name", models.CharField(max_length=100, verbose_name="발신자 명칭")),
+                ("sender_email", models.EmailField(max_length=254, verbose_name="발신 전자우편")),
+                ("sender_phone", models.CharField(max_length=20, verbose_name="발신번호")),
+                (
+                    "contact_line",
+                    models.CharField(
+                        help_text="예: 성동구청 뉴미디어담당관 02-2286-5114",
+                        max_length=100,
+                        verbose_name="발신자 연락처",
+                    ),
+                ),
+                (
+                    "opt_out_number",
+                    models.CharField(
+                        blank=True,
+                        help_text="예: 080-123-4567 (광고성 정보에 필수)",
+                        max_length=20,
+                        verbose_name="무료수신거부 번호",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "night_purpose",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="night_newsletter",
+                        to="people.consentpurpose",
+                        verbose_name="야간 수신 동의 목적",
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="newsletter",
+                        to="people.consentpurpose",
+                        verbose_name="동의 목적",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '뉴스레터',
-                'verbose_name_plural': '뉴스레터',
-                'ordering': ['name', 'id'],
+                "verbose_name": "뉴스레터",
+                "verbose_name_plural": "뉴스레터",
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='캠페인 이름')),
-                ('kind', models.CharField(choices=[('regular', '정기 발송'), ('urgent', '긴급 문자')], default='regular', max_length=10, verbose_name='구분')),
-                ('channel', models.CharField(choices=[('email', '전자우편'), ('sms', '문자')], max_length=8, verbose_name='채널')),
-                ('dongs', models.JSONField(blank=True, default=list, verbose_name='행정동')),
-                ('state', models.CharField(choices=[('draft', '작성 중'), ('scheduled', '예약'), ('running', '발송 중'), ('paused', '일시 정지'), ('cancelled', '취소'), ('finished', '완료')], default='draft', max_length=10, verbose_name='상태')),
-                ('scheduled_at', models.DateTimeField(blank=True, null=True, verbose_name='예약 시각')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='시작 시각')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='완료 시각')),
-                ('paused_reason', models.CharField(blank=True, max_length=300, verbose_name='정지 사유')),
-                ('rate_per_second', models.PositiveIntegerField(default=200, verbose_name='초당 발송 한도')),
-                ('concurrency', models.PositiveSmallIntegerField(default=4, verbose_name='동시 연결 수')),
-                ('max_errors', models.PositiveIntegerField(default=100, verbose_name='오류 허용 건수')),
-                ('materialised_at', models.DateTimeField(blank=True, null=True)),
-                ('total', models.PositiveIntegerField(default=0, verbose_name='대상')),
-                ('excluded', models.JSONField(blank=True, default=dict, verbose_name='제외')),
-                ('sent', models.PositiveIntegerField(default=0, verbose_name='발송')),
-                ('failed', models.PositiveIntegerField(default=0, verbose_name='실패')),
-                ('skipped', models.PositiveIntegerField(default=0, verbose_name='발송 제외')),
-                ('errors_in_row', models.PositiveIntegerField(default=0)),
-                ('run_token', models.CharField(blank=True, max_length=32)),
-                ('lease_until', models.DateTimeField(blank=True, null=True)),
-                ('next_run_at', models.DateTimeField(blank=True, null=True, verbose_name='다음 발송 시각')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lists', models.ManyToManyField(blank=True, related_name='+', to='people.personlist', verbose_name='명단')),
-                ('segments', models.ManyToManyField(blank=True, related_name='+', to='people.segment', verbose_name='저장된 조건')),
-                ('newsletter', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='campaigns', to='campaigns.newsletter')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="캠페인 이름")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("regular", "정기 발송"), ("urgent", "긴급 문자")],
+                        default="regular",
+                        max_length=10,
+                        verbose_name="구분",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("email", "전자우편"), ("sms", "문자")], max_length=8, verbose_name="채널"
+                    ),
+                ),
+                ("dongs", models.JSONField(blank=True, default=list, verbose_name="행정동")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "작성 중"),
+                            ("scheduled", "예약"),
+                            ("running", "발송 중"),
+                            ("paused", "일시 정지"),
+                            ("cancelled", "취소"),
+                            ("finished", "완료"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="상태",
+                    ),
+                ),
+                ("scheduled_at", models.DateTimeField(blank=True, null=True, verbose_name="예약 시각")),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="시작 시각")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="완료 시각")),
+                ("paused_reason", models.CharField(blank=True, max_length=300, verbose_name="정지 사유")),
+                ("rate_per_second", models.PositiveIntegerField(default=200, verbose_name="초당 발송 한도")),
+                ("concurrency", models.PositiveSmallIntegerField(default=4, verbose_name="동시 연결 수")),
+                ("max_errors", models.PositiveIntegerField(default=100, verbose_name="오류 허용 건수")),
+                ("materialised_at", models.DateTimeField(blank=True, null=True)),
+                ("total", models.PositiveIntegerField(default=0, verbose_name="대상")),
+                ("excluded", models.JSONField(blank=True, default=dict, verbose_name="제외")),
+                ("sent", models.PositiveIntegerField(default=0, verbose_name="발송")),
+                ("failed", models.PositiveIntegerField(default=0, verbose_name="실패")),
+                ("skipped", models.PositiveIntegerField(default=0, verbose_name="발송 제외")),
+                ("errors_in_row", models.PositiveIntegerField(default=0)),
+                ("run_token", models.CharField(blank=True, max_length=32)),
+                ("lease_until", models.DateTimeField(blank=True, null=True)),
+                ("next_run_at", models.DateTimeField(blank=True, null=True, verbose_name="다음 발송 시각")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lists",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="people.personlist", verbose_name="명단"
+                    ),
+                ),
+                (
+                    "segments",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="people.segment", verbose_name="저장된 조건"
+                    ),
+                ),
+                (
+                    "newsletter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="campaigns",
+                        to="campaigns.newsletter",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '캠페인',
-                'verbose_name_plural': '캠페인',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "캠페인",
+                "verbose_name_plural": "캠페인",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Recipient',
+            name="Recipient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.PositiveSmallIntegerField(choices=[(0, '대기'), (1, '발송 중'), (2, '발송'), (3, '실패'), (4, '발송 제외'), (5, '도달'), (6, '반송')], default=0)),
-                ('night_ok', models.BooleanField(default=False)),
-                ('batch', models.PositiveIntegerField(blank=True, null=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('error', models.CharField(blank=True, max_length=300)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recipients', to='campaigns.campaign')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "대기"),
+                            (1, "발송 중"),
+                            (2, "발송"),
+                            (3, "실패"),
+                            (4, "발송 제외"),
+                            (5, "도달"),
+                            (6, "반송"),
+                        ],
+                        default=0,
+                    ),
+                ),
+                ("night_ok", models.BooleanField(default=False)),
+                ("batch", models.PositiveIntegerField(blank=True, null=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("error", models.CharField(blank=True, max_length=300)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="recipients",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="people.person"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '발송 대상',
-                'verbose_name_plural': '발송 대상',
+                "verbose_name": "발송 대상",
+                "verbose_name_plural": "발송 대상",
             },
         ),
         migrations.CreateModel(
-            name='DeliveryEvent',
+            name="DeliveryEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('email', '전자우편'), ('sms', '문자')], max_length=8, verbose_name='채널')),
-                ('address_index', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('kind', models.CharField(choices=[('delivered', '도달'), ('failed', '발송 실패'), ('hard_bounce', '영구 반송'), ('soft_bounce', '일시 반송'), ('complaint', '스팸 신고'), ('unsubscribed', '수신 거부')], max_length=20, verbose_name='구분')),
-                ('detail', models.CharField(blank=True, max_length=500, verbose_name='내용')),
-                ('source', models.CharField(blank=True, max_length=20, verbose_name='출처')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='시각')),
-                ('campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='campaigns.campaign')),
-                ('recipient', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='campaigns.recipient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("email", "전자우편"), ("sms", "문자")], max_length=8, verbose_name="채널"
+                    ),
+                ),
+                ("address_index", models.CharField(blank=True, db_index=True, max_length=64)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("delivered", "도달"),
+                            ("failed", "발송 실패"),
+                            ("hard_bounce", "영구 반송"),
+                            ("soft_bounce", "일시 반송"),
+                            ("complaint", "스팸 신고"),
+                            ("unsubscribed", "수신 거부"),
+                        ],
+                        max_length=20,
+                        verbose_name="구분",
+                    ),
+                ),
+                ("detail", models.CharField(blank=True, max_length=500, verbose_name="내용")),
+                ("source", models.CharField(blank=True, max_length=20, verbose_name="출처")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="시각"
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="campaigns.recipient",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '도달·반송 기록',
-                'verbose_name_plural': '도달·반송 기록',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "도달·반송 기록",
+                "verbose_name_plural": "도달·반송 기록",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Suppression',
+            name="Suppression",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('email', '전자우편'), ('sms', '문자')], max_length=8, verbose_name='채널')),
-                ('address_index', models.CharField(max_length=64)),
-                ('reason', models.CharField(choices=[('hard_bounce', '영구 반송'), ('soft_bounce', '일시 반송 3회'), ('complaint', '스팸 신고'), ('manual', '담당자 등록')], max_length=20, verbose_name='사유')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='비고')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='등록 시각')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("email", "전자우편"), ("sms", "문자")], max_length=8, verbose_name="채널"
+                    ),
+                ),
+                ("address_index", models.CharField(max_length=64)),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("hard_bounce", "영구 반송"),
+                            ("soft_bounce", "일시 반송 3회"),
+                            ("complaint", "스팸 신고"),
+                            ("manual", "담당자 등록"),
+                        ],
+                        max_length=20,
+                        verbose_name="사유",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="비고")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="등록 시각"),
+                ),
             ],
             options={
-                'verbose_name': '수신 차단',
-                'verbose_name_plural': '수신 차단',
-                'constraints': [models.UniqueConstraint(fields=('channel', 'address_index'), name='campaigns_suppression_unique')],
+                "verbose_name": "수신 차단",
+                "verbose_name_plural": "수신 차단",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("channel", "address_index"), name="campaigns_suppression_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Template',
+            name="Template",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='서식 이름')),
-                ('channel', models.CharField(choices=[('email', '전자우편'), ('sms', '문자')], max_length=8, verbose_name='채널')),
-                ('subject', models.CharField(blank=True, max_length=255, verbose_name='제목')),
-                ('body_html', models.TextField(blank=True, verbose_name='HTML 본문')),
-                ('body_text', models.TextField(verbose_name='본문')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('newsletter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='templates', to='campaigns.newsletter')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="서식 이름")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("email", "전자우편"), ("sms", "문자")], max_length=8, verbose_name="채널"
+                    ),
+                ),
+                ("subject", models.CharField(blank=True, max_length=255, verbose_name="제목")),
+                ("body_html", models.TextField(blank=True, verbose_name="HTML 본문")),
+                ("body_text", models.TextField(verbose_name="본문")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "newsletter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="templates",
+                        to="campaigns.newsletter",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '발송 서식',
-                'verbose_name_plural': '발송 서식',
-                'ordering': ['newsletter', 'name', 'id'],
+                "verbose_name": "발송 서식",
+                "verbose_name_plural": "발송 서식",
+                "ordering": ["newsletter", "name", "id"],
             },
         ),
         migrations.AddField(
-            model_name='campaign',
-            name='template',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='campaigns', to='campaigns.template'),
+            model_name="campaign",
+            name="template",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="campaigns", to="campaigns.template"
+            ),
         ),
         migrations.CreateModel(
-            name='HourlyStat',
+            name="HourlyStat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('hour', models.DateTimeField()),
-                ('sent', models.PositiveIntegerField(default=0)),
-                ('failed', models.PositiveIntegerField(default=0)),
-                ('delivered', models.PositiveIntegerField(default=0)),
-                ('bounced', models.PositiveIntegerField(default=0)),
-                ('unsubscribed', models.PositiveIntegerField(default=0)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hourly', to='campaigns.campaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("hour", models.DateTimeField()),
+                ("sent", models.PositiveIntegerField(default=0)),
+                ("failed", models.PositiveIntegerField(default=0)),
+                ("delivered", models.PositiveIntegerField(default=0)),
+                ("bounced", models.PositiveIntegerField(default=0)),
+                ("unsubscribed", models.PositiveIntegerField(default=0)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hourly",
+                        to="campaigns.campaign",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['campaign', 'hour'],
-                'constraints': [models.UniqueConstraint(fields=('campaign', 'hour'), name='campaigns_hourly_unique')],
+                "ordering": ["campaign", "hour"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("campaign", "hour"), name="campaigns_hourly_unique")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='recipient',
-            index=models.Index(fields=['campaign', 'status', 'id'], name='campaigns_recipient_key_idx'),
+            model_name="recipient",
+            index=models.Index(fields=["campaign", "status", "id"], name="campaigns_recipient_key_idx"),
         ),
         migrations.AddConstraint(
-            model_name='recipient',
-            constraint=models.UniqueConstraint(fields=('campaign', 'person'), name='campaigns_recipient_unique'),
+            model_name="recipient",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "person"), name="campaigns_recipient_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='deliveryevent',
-            index=models.Index(fields=['channel', 'address_index', 'kind'], name='campaigns_event_addr_idx'),
+            model_name="deliveryevent",
+            index=models.Index(fields=["channel", "address_index", "kind"], name="campaigns_event_addr_idx"),
         ),
         migrations.AddIndex(
-            model_name='campaign',
-            index=models.Index(fields=['state', 'lease_until'], name='campaigns_state_lease_idx'),
+            model_name="campaign",
+            index=models.Index(fields=["state", "lease_until"], name="campaigns_state_lease_idx"),
         ),
     ]

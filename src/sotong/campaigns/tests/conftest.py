@@ -78,13 +78,23 @@ def make_subscriber(db: Any) -> MakeSubscriber:
         person = people.register_person(people.SYSTEM, **values)
         if consent:
             people.give_consent(
-                people.SYSTEM, person, newsletter.purpose, sms="sms" in channels, email="email" in channels,
-                method="web_form", evidence=WEB_EVIDENCE,
+                people.SYSTEM,
+                person,
+                newsletter.purpose,
+                sms="sms" in channels,
+                email="email" in channels,
+                method="web_form",
+                evidence=WEB_EVIDENCE,
             )
         if night and newsletter.night_purpose is not None:
             people.give_consent(
-                people.SYSTEM, person, newsletter.night_purpose, sms=True, email=True,
-                method="web_form", evidence=WEB_EVIDENCE,
+                people.SYSTEM,
+                person,
+                newsletter.night_purpose,
+                sms=True,
+                email=True,
+                method="web_form",
+                evidence=WEB_EVIDENCE,
             )
         return person
 
@@ -117,5 +127,9 @@ def email_template(programme_manager: User, newsletter: Newsletter) -> Template:
 @pytest.fixture
 def sms_template(programme_manager: User, newsletter: Newsletter) -> Template:
     return actions.save_template(
-        programme_manager, newsletter, name="문자 소식", channel="sms", body_text="{{ name }}님, {{ dong }} 주민 설명회 안내"
+        programme_manager,
+        newsletter,
+        name="문자 소식",
+        channel="sms",
+        body_text="{{ name }}님, {{ dong }} 주민 설명회 안내",
     )

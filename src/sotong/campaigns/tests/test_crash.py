@@ -45,10 +45,22 @@ def start_worker(extra: dict[str, str], *, batch: bool = False) -> subprocess.Po
         "DJANGO_SETTINGS_MODULE": "sotong.settings",
         **extra,
     }
-    command = [sys.executable, "manage.py", "db_worker", "--queue-name", "*", "--no-startup-delay", "--no-reload"]
+    command = [
+        sys.executable,
+        "manage.py",
+        "db_worker",
+        "--queue-name",
+        "*",
+        "--no-startup-delay",
+        "--no-reload",
+    ]
     return subprocess.Popen(
-        [*command, "--batch"] if batch else command, cwd=ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        [*command, "--batch"] if batch else command,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
 
@@ -85,11 +97,19 @@ def test_killed_worker_email_campaign_resumes_without_duplicates_or_gaps(
 ) -> None:
     readers = [make_subscriber(newsletter) for _ in range(40)]
     campaign = actions.create_campaign(
-        programme_manager, name="중단", template=email_template, lists=[make_list(readers)],
-        rate_per_second=15, concurrency=2,
+        programme_manager,
+        name="중단",
+        template=email_template,
+        lists=[make_list(readers)],
+        rate_per_second=15,
+        concurrency=2,
     )
     actions.start_campaign(programme_manager, campaign)
-    env = {"SOTONG_EMAIL_BACKEND": "smtp", "EMAIL_HOST": smtp_server.host, "EMAIL_PORT": str(smtp_server.port)}
+    env = {
+        "SOTONG_EMAIL_BACKEND": "smtp",
+        "EMAIL_HOST": smtp_server.host,
+        "EMAIL_PORT": str(smtp_server.port),
+    }
 
     # killed after the 15th: the first 15 go in the rate limit's first second, the next batch is claimed
     # (five rows "sending") and waits for the window to slide
@@ -109,7 +129,11 @@ def test_killed_worker_sms_batch_in_flight_is_answered_by_its_key_not_sent_twice
 ) -> None:
     readers = [make_subscriber(newsletter) for _ in range(20)]
     campaign = actions.create_campaign(
-        programme_manager, name="중단", template=sms_template, lists=[make_list(readers)], rate_per_second=1000
+        programme_manager,
+        name="중단",
+        template=sms_template,
+        lists=[make_list(readers)],
+        rate_per_second=1000,
     )
     actions.start_campaign(programme_manager, campaign)
     sms_gateway.delay = 1.0  # the second batch is in flight (recorded by the gateway, unanswered) at the kill
@@ -130,11 +154,16 @@ def test_killed_worker_sms_batch_in_flight_is_answered_by_its_key_not_sent_twice
     assert (campaign.state, campaign.sent) == (State.FINISHED, 20)
 
 
-def test_lease_keeps_a_second_run_out(programme_manager, newsletter, email_template, make_subscriber, make_list) -> None:
+def test_lease_keeps_a_second_run_out(
+    programme_manager, newsletter, email_template, make_subscriber, make_list
+) -> None:
     from sotong.campaigns.sender import take_lease
 
     campaign = actions.create_campaign(
-        programme_manager, name="임대", template=email_template, lists=[make_list([make_subscriber(newsletter)])]
+        programme_manager,
+        name="임대",
+        template=email_template,
+        lists=[make_list([make_subscriber(newsletter)])],
     )
     actions.start_campaign(programme_manager, campaign)
     now = timezone.now()

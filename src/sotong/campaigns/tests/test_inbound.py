@@ -35,7 +35,9 @@ def sent_campaign(programme_manager, newsletter, email_template, make_subscriber
     """A finished e-mail campaign to three readers (development mail backend)."""
     settings.SOTONG_EMAIL_BACKEND = "locmem"
     readers = [make_subscriber(newsletter) for _ in range(3)]
-    campaign = actions.create_campaign(programme_manager, name="소식", template=email_template, lists=[make_list(readers)])
+    campaign = actions.create_campaign(
+        programme_manager, name="소식", template=email_template, lists=[make_list(readers)]
+    )
     actions.start_campaign(programme_manager, campaign)
     CampaignSender(campaign.pk).run()
     return campaign, readers
@@ -47,7 +49,9 @@ def test_one_click_post_withdraws_consent_without_session_or_csrf(sent_campaign,
     client = Client(enforce_csrf_checks=True)  # no cookies, no session: what a mail client sends
 
     response = client.post(
-        f"/campaigns/u/{token}/", data="List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+        f"/campaigns/u/{token}/",
+        data="List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
     )
 
     assert response.status_code == 200
@@ -94,12 +98,20 @@ def test_hard_bounce_suppresses_and_soft_bounce_suppresses_at_the_third(sent_cam
     ref = {r.person_id: r.reference for r in Recipient.objects.filter(campaign=campaign)}
     client = Client()
 
-    answer = _signed(client, "/campaigns/hooks/email-bounces/", {"events": [{"reference": ref[hard.pk], "type": "hard"}]})
+    answer = _signed(
+        client, "/campaigns/hooks/email-bounces/", {"events": [{"reference": ref[hard.pk], "type": "hard"}]}
+    )
     assert answer.json() == {"recorded": 1, "unmatched": 0}
-    assert Suppression.objects.filter(address_index=email_index_for(hard.email), reason=SuppressionReason.HARD_BOUNCE).exists()
+    assert Suppression.objects.filter(
+        address_index=email_index_for(hard.email), reason=SuppressionReason.HARD_BOUNCE
+    ).exists()
 
     for n in range(3):
-        _signed(client, "/campaigns/hooks/email-bounces/", {"events": [{"reference": ref[soft.pk], "type": "soft"}]})
+        _signed(
+            client,
+            "/campaigns/hooks/email-bounces/",
+            {"events": [{"reference": ref[soft.pk], "type": "soft"}]},
+        )
         suppressed = Suppression.objects.filter(address_index=email_index_for(soft.email)).exists()
         assert suppressed is (n == 2)
     assert Recipient.objects.get(campaign=campaign, person=hard).status == RecipientStatus.BOUNCED
@@ -109,11 +121,17 @@ def test_hard_bounce_suppresses_and_soft_bounce_suppresses_at_the_third(sent_cam
 def test_webhooks_refuse_bad_signatures_and_bad_bodies_with_json_errors(sent_campaign, settings) -> None:
     settings.SOTONG_CAMPAIGN_WEBHOOK_SECRET = SECRET
     client = Client()
-    bad = client.post("/campaigns/hooks/email-bounces/", data=b"{}", content_type="application/json",
-                      HTTP_X_SOTONG_SIGNATURE="0" * 64)
+    bad = client.post(
+        "/campaigns/hooks/email-bounces/",
+        data=b"{}",
+        content_type="application/json",
+        HTTP_X_SOTONG_SIGNATURE="0" * 64,
+    )
     assert bad.status_code == 401
     assert set(bad.json()) == {"error", "message", "field"}
-    wrong = _signed(client, "/campaigns/hooks/email-bounces/", {"events": [{"reference": "c1r1", "type": "bogus"}]})
+    wrong = _signed(
+        client, "/campaigns/hooks/email-bounces/", {"events": [{"reference": "c1r1", "type": "bogus"}]}
+    )
     assert wrong.status_code == 400
     assert wrong.json()["field"] == "type"
     missing = _signed(client, "/campaigns/hooks/sms-reports/", {"nothing": []})
@@ -126,16 +144,28 @@ def test_sms_delivery_reports_mark_delivered_and_hard_codes_suppress(
 ) -> None:
     settings.SOTONG_CAMPAIGN_WEBHOOK_SECRET = SECRET
     ok, gone = make_subscriber(newsletter), make_subscriber(newsletter)
-    campaign = actions.create_campaign(programme_manager, name="문자", template=sms_template, lists=[make_list([ok, gone])])
+    campaign = actions.create_campaign(
+        programme_manager, name="문자", template=sms_template, lists=[make_list([ok, gone])]
+    )
     actions.start_campaign(programme_manager, campaign)
     CampaignSender(campaign.pk).run()
     refs = {m["to"]: m["customFields"]["messageId"] for m in sms_gateway.messages}
 
-    answer = _signed(Client(), "/campaigns/hooks/sms-reports/", {"reports": [
-        {"messageId": refs[ok.mobile.replace("-", "")], "statusCode": "4000"},
-        {"messageId": refs[gone.mobile.replace("-", "")], "statusCode": "3008", "statusMessage": "결번"},
-        {"messageId": "c999r999", "statusCode": "4000"},
-    ]})
+    answer = _signed(
+        Client(),
+        "/campaigns/hooks/sms-reports/",
+        {
+            "reports": [
+                {"messageId": refs[ok.mobile.replace("-", "")], "statusCode": "4000"},
+                {
+                    "messageId": refs[gone.mobile.replace("-", "")],
+                    "statusCode": "3008",
+                    "statusMessage": "결번",
+                },
+                {"messageId": "c999r999", "statusCode": "4000"},
+            ]
+        },
+    )
 
     assert answer.json() == {"recorded": 2, "unmatched": 1}
     assert Recipient.objects.get(campaign=campaign, person=ok).status == RecipientStatus.DELIVERED
@@ -174,7 +204,8 @@ def test_mbox_reader_records_hard_and_soft_bounces(sent_campaign, tmp_path: Path
     ref = {r.person_id: r.reference for r in Recipient.objects.filter(campaign=campaign)}
     path = tmp_path / "bounces.mbox"
     path.write_text(
-        DSN.format(ref=ref[hard.pk], status="5.1.1") + DSN.format(ref=ref[soft.pk], status="4.2.2")
+        DSN.format(ref=ref[hard.pk], status="5.1.1")
+        + DSN.format(ref=ref[soft.pk], status="4.2.2")
         + DSN.format(ref="nothing", status="5.1.1"),
         encoding="utf-8",
     )

@@ -47,7 +47,9 @@ def test_dkim_signature_covers_both_unsubscribe_headers_and_verifies(tmp_path: P
     settings.SOTONG_DKIM_DOMAIN = "sd.example.kr"
     settings.SOTONG_DKIM_SELECTOR = "s2026"
     settings.SOTONG_DKIM_PRIVATE_KEY_FILE = str(tmp_path / "dkim.pem")
-    public = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    public = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     record = b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
 
     raw = _build()
@@ -55,7 +57,10 @@ def test_dkim_signature_covers_both_unsubscribe_headers_and_verifies(tmp_path: P
     assert raw.startswith(b"DKIM-Signature:")
     signed = message_from_bytes(raw, policy=policy.default)["DKIM-Signature"]
     headers = signed.replace(" ", "").split("h=")[1].split(";")[0].lower().split(":")
-    assert "list-unsubscribe" in headers and "list-unsubscribe-post" in headers
-    assert dkim.verify(raw, dnsfunc=lambda name, timeout=5: record if name == b"s2026._domainkey.sd.example.kr." else b"")
+    assert "list-unsubscribe" in headers
+    assert "list-unsubscribe-post" in headers
+    assert dkim.verify(
+        raw, dnsfunc=lambda name, timeout=5: record if name == b"s2026._domainkey.sd.example.kr." else b""
+    )
     tampered = raw.replace(b"List-Unsubscribe-Post: List-Unsubscribe=One-Click", b"List-Unsubscribe-Post: x")
     assert not dkim.verify(tampered, dnsfunc=lambda name, timeout=5: record)

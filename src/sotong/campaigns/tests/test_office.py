@@ -22,8 +22,12 @@ def test_programme_manager_runs_a_campaign_from_the_pages(
 
     # newsletter (with its consent purpose), refusing a bad code with a Korean message first
     data = {
-        "name": "성동 소식", "code": "Bad Code", "sender_name": "성동구청", "sender_email": "news@sd.example.kr",
-        "sender_phone": "02-2286-5114", "contact_line": "뉴미디어담당관 02-2286-5114",
+        "name": "성동 소식",
+        "code": "Bad Code",
+        "sender_name": "성동구청",
+        "sender_email": "news@sd.example.kr",
+        "sender_phone": "02-2286-5114",
+        "contact_line": "뉴미디어담당관 02-2286-5114",
     }
     refused = client.post("/office/campaigns/newsletters/new/", data)
     assert "코드는 영문 소문자" in refused.content.decode()
@@ -45,7 +49,9 @@ def test_programme_manager_runs_a_campaign_from_the_pages(
     assert "최유나님 소식" in preview.content.decode()
     assert "금호1가동 소식" in preview.content.decode()
     assert PersonalDataAccessLog.objects.filter(subject_id=str(reader.pk)).exists()
-    client.post(f"/office/campaigns/templates/{template.pk}/preview/", {"person": reader.pk, "to": "pm@sd.go.kr"})
+    client.post(
+        f"/office/campaigns/templates/{template.pk}/preview/", {"person": reader.pk, "to": "pm@sd.go.kr"}
+    )
     test_message = Message.objects.get(purpose="campaigns.test")
     assert test_message.recipient == "pm@sd.go.kr"
     assert "최유나님" in test_message.subject
@@ -54,8 +60,14 @@ def test_programme_manager_runs_a_campaign_from_the_pages(
     audience = make_list([reader, make_subscriber(newsletter, consent=False)])
     response = client.post(
         "/office/campaigns/new/",
-        {"name": "11월", "template": template.pk, "lists": [audience.pk], "rate_per_second": 100,
-         "concurrency": 2, "max_errors": 10},
+        {
+            "name": "11월",
+            "template": template.pk,
+            "lists": [audience.pk],
+            "rate_per_second": 100,
+            "concurrency": 2,
+            "max_errors": 10,
+        },
     )
     campaign = Campaign.objects.get()
     page = client.get(f"/office/campaigns/{campaign.pk}/").content.decode()
@@ -88,7 +100,11 @@ def test_illegal_action_shows_a_korean_message_and_changes_nothing(
 @pytest.mark.parametrize("role", ["handler", "sns_officer", "intake_officer"])
 def test_other_roles_cannot_open_the_campaign_pages(role, request, verified_client, newsletter) -> None:
     client = verified_client(request.getfixturevalue(role))
-    for url in ("/office/campaigns/", "/office/campaigns/new/", f"/office/campaigns/newsletters/{newsletter.pk}/"):
+    for url in (
+        "/office/campaigns/",
+        "/office/campaigns/new/",
+        f"/office/campaigns/newsletters/{newsletter.pk}/",
+    ):
         assert client.get(url).status_code == 403
     assert client.post("/office/campaigns/newsletters/new/", {"name": "x"}).status_code == 403
     assert Newsletter.objects.count() == 1

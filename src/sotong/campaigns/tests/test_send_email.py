@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
+
 import pytest
 
 from sotong.campaigns import actions
-from sotong.campaigns.models import Campaign, IllegalTransition, RecipientStatus, State, Suppression, SuppressionReason
+from sotong.campaigns.models import (
+    Campaign,
+    IllegalTransition,
+    RecipientStatus,
+    State,
+    Suppression,
+    SuppressionReason,
+)
 from sotong.campaigns.tokens import read_unsubscribe_token
 from sotong.people import actions as people
 from sotong.people.cleaning import email_index_for
@@ -61,7 +69,8 @@ def test_campaign_email_carries_one_click_unsubscribe_and_the_reference(
     assert message["Subject"] == "박서준님, 11월 성동 소식"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     link = message["List-Unsubscribe"].strip("<>")
-    assert link.startswith("http") and "/campaigns/u/" in link
+    assert link.startswith("http")
+    assert "/campaigns/u/" in link
     token = link.rstrip("/").rsplit("/", 1)[1]
     assert read_unsubscribe_token(token) == (newsletter.pk, reader.pk, "email")
     assert message["Message-ID"] == f"<{reference}@sd.example.kr>"
@@ -70,17 +79,29 @@ def test_campaign_email_carries_one_click_unsubscribe_and_the_reference(
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     assert "박서준님 안녕하세요. 왕십리도선동 소식입니다." in text
-    assert link in text and link in html
+    assert link in text
+    assert link in html
     assert "성동구청 뉴미디어담당관" in text
 
 
 def test_smtp_refusal_suppresses_the_address_and_too_many_errors_pause_the_campaign(
-    settings, programme_manager, newsletter, email_template, make_subscriber, make_list, smtp_server, run_worker
+    settings,
+    programme_manager,
+    newsletter,
+    email_template,
+    make_subscriber,
+    make_list,
+    smtp_server,
+    run_worker,
 ) -> None:
     readers = [make_subscriber(newsletter) for _ in range(4)]
     smtp_server.refuse.update(reader.email for reader in readers)
     campaign = actions.create_campaign(
-        programme_manager, name="반송", template=email_template, lists=[make_list(readers)], max_errors=2,
+        programme_manager,
+        name="반송",
+        template=email_template,
+        lists=[make_list(readers)],
+        max_errors=2,
         concurrency=1,
     )
     # a batch of two, so the sender looks at the error count after two failures
@@ -97,9 +118,14 @@ def test_smtp_refusal_suppresses_the_address_and_too_many_errors_pause_the_campa
     assert smtp_server.received == []
 
 
-def test_pause_resume_cancel_follow_the_transition_table(programme_manager, email_template, newsletter, make_subscriber, make_list) -> None:
+def test_pause_resume_cancel_follow_the_transition_table(
+    programme_manager, email_template, newsletter, make_subscriber, make_list
+) -> None:
     campaign = actions.create_campaign(
-        programme_manager, name="상태", template=email_template, lists=[make_list([make_subscriber(newsletter)])]
+        programme_manager,
+        name="상태",
+        template=email_template,
+        lists=[make_list([make_subscriber(newsletter)])],
     )
     with pytest.raises(IllegalTransition):
         actions.pause_campaign(programme_manager, campaign)
@@ -113,7 +139,9 @@ def test_pause_resume_cancel_follow_the_transition_table(programme_manager, emai
     assert Campaign.objects.get(pk=campaign.pk).state == State.CANCELLED
 
 
-def test_others_than_programme_managers_cannot_create_or_start(handler, email_template, newsletter, make_subscriber, make_list) -> None:
+def test_others_than_programme_managers_cannot_create_or_start(
+    handler, email_template, newsletter, make_subscriber, make_list
+) -> None:
     from sotong.people.errors import NotPermitted
 
     with pytest.raises(NotPermitted):

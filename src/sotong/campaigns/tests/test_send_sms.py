@@ -44,12 +44,18 @@ def test_sms_go_in_gateway_batches_one_message_per_reader(
 
 
 def test_long_text_goes_as_lms_and_text_beyond_lms_is_refused(programme_manager, newsletter) -> None:
-    lms = actions.save_template(programme_manager, newsletter, name="장문", channel="sms", body_text="가" * 60)
+    lms = actions.save_template(
+        programme_manager, newsletter, name="장문", channel="sms", body_text="가" * 60
+    )
     assert euc_kr_length(lms.body_text) == 120  # over 90 bytes: an LMS
     with pytest.raises(CampaignError, match="2000바이트"):
-        actions.save_template(programme_manager, newsletter, name="너무 김", channel="sms", body_text="가" * 1001)
+        actions.save_template(
+            programme_manager, newsletter, name="너무 김", channel="sms", body_text="가" * 1001
+        )
     with pytest.raises(CampaignError, match="보낼 수 없는 글자"):
-        actions.save_template(programme_manager, newsletter, name="이모지", channel="sms", body_text="안내 😀")
+        actions.save_template(
+            programme_manager, newsletter, name="이모지", channel="sms", body_text="안내 😀"
+        )
 
 
 def test_personalised_text_is_checked_at_its_longest(programme_manager, newsletter) -> None:
@@ -63,7 +69,9 @@ def test_personalised_text_is_checked_at_its_longest(programme_manager, newslett
 def test_sandbox_refuses_tags_and_names_outside_the_subset(programme_manager, newsletter) -> None:
     for body in ("{% load static %}", "{% include 'x.html' %}", "{% debug %}", "{{ settings.SECRET_KEY }}"):
         with pytest.raises(CampaignError):
-            actions.save_template(programme_manager, newsletter, name="x", channel="email", subject="s", body_text=body)
+            actions.save_template(
+                programme_manager, newsletter, name="x", channel="email", subject="s", body_text=body
+            )
 
 
 def test_advertising_sms_carries_the_prefix_and_the_080_line(
@@ -73,7 +81,9 @@ def test_advertising_sms_carries_the_prefix_and_the_080_line(
         programme_manager, ad_newsletter, name="장터", channel="sms", body_text="성동 장터 할인 안내"
     )
     reader = make_subscriber(ad_newsletter)
-    campaign = actions.create_campaign(programme_manager, name="장터", template=template, lists=[make_list([reader])])
+    campaign = actions.create_campaign(
+        programme_manager, name="장터", template=template, lists=[make_list([reader])]
+    )
     actions.start_campaign(programme_manager, campaign)
 
     assert CampaignSender(campaign.pk, now=lambda: at(10)).run() == State.FINISHED
@@ -85,7 +95,9 @@ def test_advertising_sms_carries_the_prefix_and_the_080_line(
 def test_advertising_at_night_goes_only_to_night_consent_and_the_rest_waits_for_eight(
     programme_manager, ad_newsletter, make_subscriber, make_list, sms_gateway
 ) -> None:
-    template = actions.save_template(programme_manager, ad_newsletter, name="장터", channel="sms", body_text="할인 안내")
+    template = actions.save_template(
+        programme_manager, ad_newsletter, name="장터", channel="sms", body_text="할인 안내"
+    )
     night_owl = make_subscriber(ad_newsletter, night=True)
     day_reader = make_subscriber(ad_newsletter)
     campaign = actions.create_campaign(
@@ -111,7 +123,9 @@ def test_public_notices_are_not_held_at_night(
     programme_manager, newsletter, sms_template, make_subscriber, make_list, sms_gateway
 ) -> None:
     reader = make_subscriber(newsletter)
-    campaign = actions.create_campaign(programme_manager, name="공지", template=sms_template, lists=[make_list([reader])])
+    campaign = actions.create_campaign(
+        programme_manager, name="공지", template=sms_template, lists=[make_list([reader])]
+    )
     actions.start_campaign(programme_manager, campaign)
     assert CampaignSender(campaign.pk, now=lambda: at(23)).run() == State.FINISHED
     assert len(sms_gateway.messages) == 1
@@ -129,8 +143,14 @@ def test_night_is_from_nine_pm_to_eight_am(hour: int, minute: int, night: bool) 
 def test_advertising_newsletter_needs_the_080_number(programme_manager) -> None:
     with pytest.raises(CampaignError, match="080"):
         actions.create_newsletter(
-            programme_manager, name="광고", code="ad", sender_name="구청", sender_email="a@b.kr",
-            sender_phone="0222865114", contact_line="구청 02", is_advertising=True,
+            programme_manager,
+            name="광고",
+            code="ad",
+            sender_name="구청",
+            sender_email="a@b.kr",
+            sender_phone="0222865114",
+            contact_line="구청 02",
+            is_advertising=True,
         )
 
 
@@ -140,7 +160,9 @@ def test_urgent_sms_reaches_the_dong_with_consent_only_and_jumps_the_queue(
     inside = make_subscriber(newsletter, dong="성수1가1동")
     inside_no_consent = make_subscriber(newsletter, dong="성수1가1동", consent=False)
     outside = make_subscriber(newsletter, dong="행당1동")
-    campaign = actions.send_urgent_sms(coordinator, newsletter, text="[성동구] 한파 경보. 외출을 삼가세요.", dongs=["성수1가1동"])
+    campaign = actions.send_urgent_sms(
+        coordinator, newsletter, text="[성동구] 한파 경보. 외출을 삼가세요.", dongs=["성수1가1동"]
+    )
     run_worker()
 
     assert [m["to"] for m in sms_gateway.messages] == [inside.mobile.replace("-", "")]

@@ -81,14 +81,18 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = TemplateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = actions.save_template(user_of(request), newsletter, template=template, **form.cleaned_data)
+            saved = actions.save_template(
+                user_of(request), newsletter, template=template, **form.cleaned_data
+            )
         except CampaignError as exc:
             _apply_error(form, exc)
         else:
             messages.success(request, _("서식을 저장했습니다."))
             return redirect("campaigns_office:template_preview", pk=saved.pk)
     return render(
-        request, "campaigns/office/template_form.html", {"form": form, "newsletter": newsletter, "template": template}
+        request,
+        "campaigns/office/template_form.html",
+        {"form": form, "newsletter": newsletter, "template": template},
     )
 
 

@@ -129,7 +129,11 @@ def urgent(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             campaign = actions.send_urgent_sms(
-                user_of(request), data["newsletter"], text=data["text"], dongs=data["dongs"], segment=data["segment"]
+                user_of(request),
+                data["newsletter"],
+                text=data["text"],
+                dongs=data["dongs"],
+                segment=data["segment"],
             )
         except CampaignError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)

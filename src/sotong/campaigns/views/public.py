@@ -36,7 +36,9 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     newsletter = Newsletter.objects.filter(pk=read[0]).first() if read else None
     if read is None or newsletter is None:
         if request.method == "POST" and "List-Unsubscribe" in request.POST:
-            return HttpResponse(_("잘못된 수신 거부 링크입니다."), status=400, content_type="text/plain; charset=utf-8")
+            return HttpResponse(
+                _("잘못된 수신 거부 링크입니다."), status=400, content_type="text/plain; charset=utf-8"
+            )
         return render(request, "campaigns/public/invalid.html", status=404)
     _newsletter_id, person_id, channel = read
     if request.method == "POST":
@@ -49,16 +51,26 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
                 _context(newsletter, person_id, channel, token, error=_("수신 거부 범위를 골라 주세요.")),
                 status=400,
             )
-        done = inbound.unsubscribe(token, only_channel=scope == "channel" and not one_click,
-                                   source="one-click" if one_click else "page")
+        done = inbound.unsubscribe(
+            token,
+            only_channel=scope == "channel" and not one_click,
+            source="one-click" if one_click else "page",
+        )
         if one_click:
             return HttpResponse(_("수신 거부되었습니다."), content_type="text/plain; charset=utf-8")
-        return render(request, "campaigns/public/done.html", {"newsletter": newsletter, "done": done,
-                                                               "scope": scope, "channel": channel})
-    return render(request, "campaigns/public/preferences.html", _context(newsletter, person_id, channel, token))
+        return render(
+            request,
+            "campaigns/public/done.html",
+            {"newsletter": newsletter, "done": done, "scope": scope, "channel": channel},
+        )
+    return render(
+        request, "campaigns/public/preferences.html", _context(newsletter, person_id, channel, token)
+    )
 
 
-def _context(newsletter: Newsletter, person_id: int, channel: str, token: str, error: str = "") -> dict[str, Any]:
+def _context(
+    newsletter: Newsletter, person_id: int, channel: str, token: str, error: str = ""
+) -> dict[str, Any]:
     consent = Consent.objects.open().filter(person_id=person_id, purpose_id=newsletter.purpose_id).first()
     return {
         "newsletter": newsletter,
@@ -73,7 +85,9 @@ def _context(newsletter: Newsletter, person_id: int, channel: str, token: str, e
 def _verified(request: HttpRequest) -> JsonResponse | dict[str, Any]:
     secret = getattr(settings, "SOTONG_CAMPAIGN_WEBHOOK_SECRET", "")
     if not secret:
-        return _error(503, "not_configured", _("수신 설정이 되어 있지 않습니다 (SOTONG_CAMPAIGN_WEBHOOK_SECRET)."))
+        return _error(
+            503, "not_configured", _("수신 설정이 되어 있지 않습니다 (SOTONG_CAMPAIGN_WEBHOOK_SECRET).")
+        )
     if len(request.body) > MAX_WEBHOOK_BYTES:
         return _error(413, "too_large", _("요청이 너무 큽니다."))
     expected = hmac.new(secret.encode(), request.body, hashlib.sha256).hexdigest()
@@ -133,7 +147,9 @@ def email_bounces(request: HttpRequest) -> JsonResponse:
         return items
     for item in items:
         if item.get("type") not in KINDS:
-            return _error(400, "invalid_type", _("type 은 hard, soft, complaint 중 하나여야 합니다."), field="type")
+            return _error(
+                400, "invalid_type", _("type 은 hard, soft, complaint 중 하나여야 합니다."), field="type"
+            )
     counts = {"recorded": 0, "unmatched": 0}
     for item in items:
         event = inbound.record_bounce(
