@@ -42,7 +42,7 @@ DEPARTMENT_MENUS = {
     Role.INTAKE: ["업무 홈", *CASE_WORK, "제안 일괄 등록"],
     Role.HANDLER: ["업무 홈", *CASE_WORK],
     Role.SNS_OFFICER: ["업무 홈", *CASE_WORK],
-    Role.PROGRAMME_MANAGER: ["업무 홈", "주민 명부", "단체·위원회"],
+    Role.PROGRAMME_MANAGER: ["업무 홈", "주민 명부", "단체·위원회", "뉴스레터·캠페인"],
 }
 
 
@@ -67,6 +67,7 @@ def test_sysadmin_sees_access_log_and_admin():
         "업무 홈",
         "주민 명부",
         "단체·위원회",
+        "뉴스레터·캠페인",
         "직원·권한",
         "권한 부여 기록",
         "접근기록",
