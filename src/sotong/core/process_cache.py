@@ -40,18 +40,22 @@ class ProcessCache(Generic[T]):
         self._lock = threading.Lock()
         self._values: dict[Hashable, tuple[float, T]] = {}
         self._generation = 0
-        # Connections (by id) with an uncommitted change to the table: their reads bypass the cache.
-        self._dirty: set[int] = set()
+        # Connections (by id) with an uncommitted change to the table, and the outermost transaction
+        # (its `Atomic`) that made it: reads inside that transaction bypass the cache. A later
+        # transaction on the same connection is not affected, even when the first one rolled back and
+        # never said so (Django has no rollback hook; a test's transaction always ends that way).
+        self._dirty: dict[int, object] = {}
 
     def get(self, key: Hashable, load: Callable[[], T], *, using: str = DEFAULT_DB_ALIAS) -> T:
         """The cached value of `key`, or `load()` (kept for the next caller when it is safe to keep)."""
         connection = transaction.get_connection(using)
-        if id(connection) in self._dirty:
-            if connection.in_atomic_block:
+        marker = self._dirty.get(id(connection))
+        if marker is not None:
+            if _outermost(connection) is marker:
                 return load()  # this transaction changed the table: read through, keep nothing
             # The changing transaction ended without a commit (a commit would have cleaned up): it never
             # filled the cache, so there is nothing to drop.
-            self._dirty.discard(id(connection))
+            self._dirty.pop(id(connection), None)
         now = time.monotonic()
         found = self._values.get(key)
         if found is not None and found[0] > now:
@@ -72,12 +76,12 @@ class ProcessCache(Generic[T]):
             self._generation += 1
         if connection.in_atomic_block:
             # Until the transaction ends, its own reads bypass the cache and others read the old rows.
-            self._dirty.add(id(connection))
+            self._dirty[id(connection)] = _outermost(connection)
             transaction.on_commit(lambda: self._committed(id(connection)), using=using)
 
     def _committed(self, connection_id: int) -> None:
         with self._lock:
-            self._dirty.discard(connection_id)
+            self._dirty.pop(connection_id, None)
             self._values.clear()
             self._generation += 1
 
@@ -87,6 +91,12 @@ class ProcessCache(Generic[T]):
             self._values.clear()
             self._dirty.clear()
             self._generation += 1
+
+
+def _outermost(connection: Any) -> object | None:
+    """The outermost `atomic` block open on `connection` (None outside a transaction)."""
+    blocks = getattr(connection, "atomic_blocks", None)
+    return blocks[0] if connection.in_atomic_block and blocks else None
 
 
 CODES: ProcessCache[Any] = ProcessCache("codes")

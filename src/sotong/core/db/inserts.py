@@ -9,9 +9,9 @@ events, the outbox message, the delivery task), so that work was most of the req
 statement is built once and only the values are prepared per row, with the same `pre_save` and
 `get_db_prep_save` that `save()` calls, so defaults, `auto_now_add`, encryption and JSON behave alike.
 
-What it does not do, on purpose: send `pre_save`/`post_save` signals (no model that goes through it
-has receivers; `insert_row` refuses a model that has any, so one added later is not silently skipped),
-run `full_clean`, or save parents of multi-table inheritance.
+`pre_save` and `post_save` are sent as `save()` sends them, only when the model has receivers (the
+task worker's result model has one, which fills in `run_after`). It does not run `full_clean` or save
+parents of multi-table inheritance (it refuses such a model).
 """
 
 from __future__ import annotations
@@ -58,17 +58,13 @@ def _statement(model: type[models.Model], alias: str, on_conflict: str | None) -
     return _Statement(sql=sql, fields=fields, returns_pk=auto_pk)
 
 
-def _has_receivers(model: type[models.Model]) -> bool:
-    return pre_save.has_listeners(model) or post_save.has_listeners(model)
-
-
 def insert_row(obj: models.Model, *, on_conflict: str | None = None, using: str | None = None) -> bool:
     """INSERT `obj` as a new row; whether it was written (always, unless `on_conflict` names a unique
     field whose value is taken, in which case nothing is written). Joins the caller's transaction."""
     model = type(obj)
-    if _has_receivers(model):
-        raise TypeError(f"{model._meta.label} has save signal receivers; use save()")
     alias = using or router.db_for_write(model, instance=obj)
+    if pre_save.has_listeners(model):
+        pre_save.send(sender=model, instance=obj, raw=False, using=alias, update_fields=None)
     statement = _statement(model, alias, on_conflict)
     connection = connections[alias]
     params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in statement.fields]
@@ -83,4 +79,6 @@ def insert_row(obj: models.Model, *, on_conflict: str | None = None, using: str 
             return False
     obj._state.adding = False
     obj._state.db = alias
+    if post_save.has_listeners(model):
+        post_save.send(sender=model, instance=obj, created=True, update_fields=None, raw=False, using=alias)
     return True

@@ -98,6 +98,23 @@ def test_a_change_in_a_rolled_back_savepoint_is_forgotten(db):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_later_transaction_uses_the_cache_after_a_rolled_back_change():
+    # A rolled-back transaction never tells the cache it ended; the next one on the same connection
+    # (every test's own transaction, every request with ATOMIC_REQUESTS) must not keep reading through.
+    def add_and_fail() -> None:
+        with transaction.atomic():
+            Holiday.objects.create(date=DAY, name="취소된 휴일")
+            raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError):
+        add_and_fail()
+
+    with transaction.atomic():
+        assert queries(lambda: business_calendar().is_working_day(DAY))[0]
+        assert queries(lambda: business_calendar().is_working_day(DAY)) == (True, 0)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_changes_without_signals_are_seen_after_the_time_to_live(monkeypatch, settings):
     settings.SOTONG_REFERENCE_CACHE_SECONDS = 60
     clock = [1000.0]
