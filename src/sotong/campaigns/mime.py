@@ -8,10 +8,12 @@ once per campaign (`EmailShape`).
 from __future__ import annotations
 
 import base64
+import time
 from dataclasses import dataclass
 from email.utils import formataddr, formatdate
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -56,7 +58,12 @@ class EmailShape:
         return self.sender_email.rpartition("@")[2] or "sotong.localhost"
 
     def from_header(self) -> str:
-        return formataddr((self.sender_name, self.sender_email), charset="utf-8")
+        return _from_header(self.sender_name, self.sender_email)
+
+
+@lru_cache(maxsize=16)
+def _from_header(name: str, address: str) -> str:
+    return formataddr((name, address), charset="utf-8")
 
 
 def build_email(
@@ -77,7 +84,7 @@ def build_email(
         f"From: {shape.from_header()}",
         f"To: {to}",
         f"Subject: {encode_word(subject)}",
-        f"Date: {date or formatdate(localtime=True)}",
+        f"Date: {date or _date()}",
         f"Message-ID: <{reference}@{shape.domain}>",
         f"X-Sotong-Ref: {reference}",
         f"List-Unsubscribe: <{unsubscribe_url}>",
@@ -101,6 +108,17 @@ def build_email(
             ]
         )
     return dkim_sign(raw)
+
+
+_last_date: list[Any] = [0, ""]
+
+
+def _date() -> str:
+    """RFC 5322 date of this second (formatted once a second, not once a message)."""
+    now = int(time.time())
+    if _last_date[0] != now:
+        _last_date[:] = [now, formatdate(now, localtime=True)]
+    return str(_last_date[1])
 
 
 @lru_cache(maxsize=2)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.template import Context, Engine, TemplateSyntaxError
 from django.template.base import Lexer, TokenType
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext as _
 
 from sotong.campaigns.models import CampaignError, Channel, Newsletter
@@ -97,39 +98,65 @@ class Rendered:
     html: str
 
 
+class _Simple:
+    """A template of text and bare `{{ field }}` only (the usual newsletter), rendered by joining strings:
+    the same output as Django's engine for such a template, at a fraction of the cost."""
+
+    def __init__(self, parts: list[tuple[str, str]], escape: bool) -> None:
+        self.parts, self.escape = parts, escape
+
+    def render_values(self, values: dict[str, str]) -> str:
+        if self.escape:
+            return "".join(
+                p if not field else str(conditional_escape(values.get(field, ""))) for p, field in self.parts
+            )
+        return "".join(p if not field else str(values.get(field, "")) for p, field in self.parts)
+
+
+def _compile(source: str, autoescape: bool) -> Any:
+    parts: list[tuple[str, str]] = []
+    for token in Lexer(source).tokenize():
+        if token.token_type == TokenType.TEXT:
+            parts.append((token.contents, ""))
+        elif token.token_type == TokenType.VAR and token.contents.strip() in PERSON_FIELDS:
+            parts.append(("", token.contents.strip()))
+        elif token.token_type != TokenType.COMMENT:
+            return _engine(autoescape).from_string(source)
+    return _Simple(parts, autoescape)
+
+
 class CompiledTemplate:
     """A template compiled once, with the newsletter's advertising additions, rendered per person."""
 
     def __init__(self, channel: str, subject: str, text: str, html: str, newsletter: Newsletter) -> None:
         self.channel = channel
         self.is_advertising = newsletter.is_advertising
-        plain, escaped = _engine(False), _engine(True)
-        self._subject = plain.from_string(subject or "")
-        self._text = plain.from_string(text or "")
-        self._html = escaped.from_string(html) if html else None
+        self._subject = _compile(subject or "", False)
+        self._text = _compile(text or "", False)
+        self._html = _compile(html, True) if html else None
         self._prefix = f"{AD_PREFIX} " if self.is_advertising else ""
         self._text_footer, self._html_footer = footers(newsletter, channel)
-        self._subject_static = "{" not in (subject or "")
 
     def render(self, values: dict[str, str], unsubscribe_url: str = "") -> Rendered:
-        context = Context(values, autoescape=False)
-        text = self._text.render(context).strip()
+        text = _render(self._text, values, False).strip()
         footer = self._text_footer.replace("{unsubscribe_url}", unsubscribe_url)
         if self.channel == Channel.SMS:
             return Rendered("", f"{self._prefix}{text}{footer}", "")
-        subject = (
-            self._subject.render(context).strip()
-            if not self._subject_static
-            else self._subject.render(context)
-        )
+        subject = _render(self._subject, values, False).strip()
         html = ""
         if self._html is not None:
             html_footer = self._html_footer.replace("{unsubscribe_url}", unsubscribe_url)
-            body = self._html.render(Context(values, autoescape=True))
+            body = _render(self._html, values, True)
             html = (
                 body.replace("</body>", html_footer + "</body>") if "</body>" in body else body + html_footer
             )
         return Rendered(f"{self._prefix}{subject}".strip(), f"{text}\n{footer}", html)
+
+
+def _render(template: Any, values: dict[str, str], autoescape: bool) -> str:
+    if isinstance(template, _Simple):
+        return template.render_values(values)
+    return str(template.render(Context(values, autoescape=autoescape)))
 
 
 def footers(newsletter: Newsletter, channel: str) -> tuple[str, str]:
