@@ -10,31 +10,13 @@ from sotong.accounts.tests.fixtures import STAFF_PASSWORD
 from sotong.messaging.models import Message
 from sotong.people import actions
 from sotong.people.models import ConsentPurpose, Person
-from sotong.people.tests.conftest import _SEED, WEB_EVIDENCE
+from sotong.people.tests.conftest import WEB_EVIDENCE
 from sotong.people.views.office_message import OUTBOX_PURPOSE
 from tests.browser.helpers import assert_accessible, choose, press, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TEXT = "옥수동 주민 간담회가 5월 2일 오후 7시 옥수동 주민센터에서 열립니다."
-
-
-@pytest.fixture
-def purposes(transactional_db) -> dict[str, ConsentPurpose]:
-    """The seeded consent purposes (a transactional test empties the table the migration filled)."""
-    found = {}
-    for code, name, items, months, advertising, order in _SEED.PURPOSES:
-        found[code], _created = ConsentPurpose.objects.get_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "items": items,
-                "retention_months": months,
-                "is_advertising": advertising,
-                "sort_order": order,
-            },
-        )
-    return found
 
 
 def person(name: str, dong: str, *, mobile: str = "", email: str = "") -> Person:
