@@ -15,25 +15,15 @@ from django.utils import timezone
 from sotong.accounts.models import User
 from sotong.communities import actions
 from sotong.communities.models import (
-    Committee,
-    CommitteeMeeting,
     Organization,
-    OrganizationActivity,
-    OrganizationMinutes,
     members_of,
 )
+from sotong.communities.tests.conftest import CAST, snapshot
 from sotong.core.models import Event
-from sotong.people.models import Membership
 
 API = "/api/v1/communities/"
-CAST = ["programme_manager", "sysadmin", "coordinator", "intake_officer", "handler", "sns_officer", "no_role"]
 READ = dict(zip(CAST, [200, 200, 403, 403, 403, 403, 403], strict=True))
 CHANGE = dict(zip(CAST, [True, False, False, False, False, False, False], strict=True))
-
-
-@pytest.fixture
-def no_role(org: Any, make_staff: Any) -> User:
-    return make_staff("norole", org.new_media, name="권한없음")
 
 
 @pytest.fixture
@@ -57,18 +47,6 @@ def world(
 
 def send(client: Client, method: str, url: str, data: dict[str, Any] | None = None) -> Any:
     return getattr(client, method)(url, json.dumps(data or {}), content_type="application/json")
-
-
-def snapshot() -> dict[str, Any]:
-    return {
-        "organizations": sorted(Organization.objects.values_list("pk", "name", "dong", "is_active")),
-        "committees": sorted(Committee.objects.values_list("pk", "name", "legal_basis", "is_active")),
-        "memberships": sorted(Membership.objects.values_list("pk", "role", "ended_on")),
-        "activities": OrganizationActivity.objects.count(),
-        "minutes": OrganizationMinutes.objects.count(),
-        "meetings": CommitteeMeeting.objects.count(),
-        "events": Event.objects.count(),
-    }
 
 
 def change_requests(world: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:

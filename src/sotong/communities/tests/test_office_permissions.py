@@ -13,24 +13,7 @@ from django.urls import reverse
 
 from sotong.accounts.models import User
 from sotong.communities import actions
-from sotong.communities.models import (
-    ActivityPhoto,
-    Committee,
-    CommitteeMeeting,
-    Organization,
-    OrganizationActivity,
-    OrganizationMinutes,
-)
-from sotong.communities.tests.conftest import pdf, png
-from sotong.core.models import Event
-from sotong.people.models import Membership
-
-CAST = ["programme_manager", "sysadmin", "coordinator", "intake_officer", "handler", "sns_officer", "no_role"]
-
-
-@pytest.fixture
-def no_role(org: Any, make_staff: Any) -> User:
-    return make_staff("norole", org.new_media, name="권한없음")
+from sotong.communities.tests.conftest import CAST, pdf, png, snapshot
 
 
 @pytest.fixture
@@ -60,19 +43,6 @@ def world(
         "photo": activity.photos.get(),
         "minutes": minutes,
         "meeting": meeting,
-    }
-
-
-def snapshot() -> dict[str, Any]:
-    return {
-        "organizations": sorted(Organization.objects.values_list("pk", "name", "dong", "is_active")),
-        "committees": sorted(Committee.objects.values_list("pk", "name", "legal_basis", "is_active")),
-        "memberships": sorted(Membership.objects.values_list("pk", "role", "ended_on")),
-        "activities": OrganizationActivity.objects.count(),
-        "photos": ActivityPhoto.objects.count(),
-        "minutes": OrganizationMinutes.objects.count(),
-        "meetings": CommitteeMeeting.objects.count(),
-        "events": Event.objects.count(),
     }
 
 
