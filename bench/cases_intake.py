@@ -141,6 +141,84 @@ def bench_intake(count: int) -> dict[str, float]:
             for obj in instances(prefix)
         ]
 
+    # Every row a submission writes, as bare statements of prepared parameters: the receipt counter,
+    # the case, its Event, the outbox message, the message's Event and its delivery task (the real path
+    # writes these six; `submit_case` adds validation, the deadline, encryption and the notice text).
+    from uuid import uuid4
+
+    from django.contrib.contenttypes.models import ContentType
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    from sotong.cases.receipt import _next_serial_sql
+    from sotong.core.db.inserts import _statement
+    from sotong.core.models import Event
+    from sotong.messaging.models import Message
+
+    def bare(obj: Any) -> tuple[str, list[Any]]:
+        statement = _statement(type(obj), "default", None)
+        values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in statement.fields]
+        return statement.sql, values
+
+    case_type = ContentType.objects.get_for_model(Case)
+    message_type = ContentType.objects.get_for_model(Message)
+
+    def every_row(prefix: str) -> list[list[tuple[str, list[Any]]]]:
+        out = []
+        for i, obj in enumerate(instances(prefix)):
+            message_id = uuid4()
+            out.append(
+                [
+                    (_next_serial_sql(), [1999]),  # another year's counter: the same statement
+                    bare(obj),
+                    bare(
+                        Event(
+                            actor_label="citizen",
+                            verb="cases.submitted",
+                            target_type=case_type,
+                            target_id=str(i),
+                            target_label=obj.title[:200],
+                            after={"receipt_no": obj.receipt_no, "kind": obj.kind, "channel": obj.channel},
+                        )
+                    ),
+                    bare(
+                        Message(
+                            id=message_id,
+                            channel="sms",
+                            recipient=obj.citizen_phone,
+                            body_text="[성동구] 민원 접수 안내",
+                            purpose="cases.receipt",
+                            about_type="cases.case",
+                            about_id=str(i),
+                            idempotency_key=f"{prefix}:{i}",
+                        )
+                    ),
+                    bare(
+                        Event(
+                            actor_label="citizen",
+                            verb="messaging.queued",
+                            target_type=message_type,
+                            target_id=str(message_id),
+                            target_label="SMS",
+                            after={"channel": "sms", "purpose": "cases.receipt"},
+                        )
+                    ),
+                    bare(
+                        DBTaskResult(
+                            id=uuid4(),
+                            args_kwargs={"args": [str(message_id)], "kwargs": {}},
+                            task_path="sotong.messaging.tasks.deliver_message",
+                            queue_name="default",
+                            backend_name="default",
+                            priority=0,
+                            run_after=get_date_max(),
+                        )
+                    ),
+                ]
+            )
+        return out
+
+    every_params = every_row("A")
+
     # Like for like, interleaved in blocks so that load from other processes hits both alike:
     # submit_case in its own transaction (one web request) and a bare single-row INSERT of the same row
     # in its own transaction (BEGIN, INSERT, COMMIT: what a request that only stored the row would do).
@@ -149,7 +227,7 @@ def bench_intake(count: int) -> dict[str, float]:
         submit_one({**row, "title": row["title"] + " (준비)"})
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, params)
-    real_seconds = single_seconds = 0.0
+    real_seconds = single_seconds = every_seconds = 0.0
     block = 50
     for first in range(0, count, block):
         start = time.perf_counter()
@@ -161,6 +239,12 @@ def bench_intake(count: int) -> dict[str, float]:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(sql, params)
         single_seconds += time.perf_counter() - start
+        start = time.perf_counter()
+        for statements in every_params[first : first + block]:
+            with transaction.atomic(), connection.cursor() as cursor:
+                for statement, params in statements:
+                    cursor.execute(statement, params)
+        every_seconds += time.perf_counter() - start
 
     # submit_case with many cases in one transaction (an import): the commit is shared.
     one_tx_rows = [{**row, "title": row["title"] + " (일괄)"} for row in rows[: count // 2]]
@@ -184,6 +268,7 @@ def bench_intake(count: int) -> dict[str, float]:
     return {
         "real": count / real_seconds,
         "single": count / single_seconds,
+        "every": count / every_seconds,
         "real_one_tx": real_one_tx,
         "bulk": bulk,
         "executemany": many,
@@ -380,11 +465,15 @@ def main() -> None:
         print(f"intake: {args.intake} cases")
         print(f"  submit_case, own transaction each  {rates['real']:10,.0f} cases/s")
         print(f"  bare INSERT, own transaction each  {rates['single']:10,.0f} cases/s")
+        print(f"  bare INSERTs of all 6 rows, own tx {rates['every']:10,.0f} cases/s")
         print(f"  submit_case, all in one transaction{rates['real_one_tx']:10,.0f} cases/s")
         print(f"  bare bulk_create (batches of 500)  {rates['bulk']:10,.0f} cases/s")
         print(f"  bare executemany (one transaction) {rates['executemany']:10,.0f} cases/s")
         print(
             f"  ratio submit_case / bare INSERT, transaction each (like for like) {rates['real'] / rates['single']:.3f}"
+        )
+        print(
+            f"  ratio submit_case / bare INSERTs of the same 6 rows, tx each  {rates['real'] / rates['every']:.3f}"
         )
         print(
             f"  ratio submit_case / bulk_create                                   {rates['real'] / rates['bulk']:.3f}"
