@@ -389,6 +389,184 @@ def generate(total: int, seed: int = 7) -> None:
     print()
 
 
+def _insert_select(
+    model: Any, template: Any, overrides: dict[str, str], source: str, params: list[Any]
+) -> int:
+    """INSERT INTO model's table SELECT ... FROM `source`: every column from `template` (a parameter)
+    except those in `overrides` (SQL expressions over `source`). Returns the number of rows."""
+    from django.db import connection
+
+    from sotong.core.db.inserts import _statement
+
+    fields = _statement(type(template), "default", None).fields
+    quote = connection.ops.quote_name
+    values: list[Any] = []
+    exprs = []
+    for field in fields:
+        if field.column in overrides:
+            exprs.append(overrides[field.column])
+        else:
+            exprs.append("%s")
+            values.append(field.get_db_prep_save(field.pre_save(template, True), connection))
+    columns = ", ".join(quote(field.column) for field in fields)
+    # Names come from the models; the values go as parameters.
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) SELECT {', '.join(exprs)} FROM {source}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, *params])
+        return cursor.rowcount
+
+
+def generate_postgres(total: int) -> None:
+    """The same shapes as `generate`, made by the server (INSERT ... SELECT over generate_series):
+    a million cases in minutes instead of half an hour of bulk_create."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from sotong.accounts.models import Department, DepartmentLevel, User
+    from sotong.cases.models import (
+        AssignmentRole,
+        AvoidanceRequest,
+        Case,
+        CaseAssignment,
+        CaseKind,
+        CaseStatus,
+        Channel,
+        ProgressReport,
+        ReportStatus,
+    )
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setseed(0.7)")
+    divisions = list(
+        Department.objects.filter(level=DepartmentLevel.DIVISION)
+        .order_by("code")
+        .values_list("pk", flat=True)
+    )
+    intake = Department.objects.get(code="D102")
+    sanitation = Department.objects.get(code="D151").pk
+    handler = User.objects.get(username="handler")
+    now = timezone.now()
+    kinds = [
+        CaseKind.SUGGESTION,
+        CaseKind.OTHER,
+        CaseKind.INQUIRY_PROCEDURE,
+        CaseKind.GRIEVANCE,
+        CaseKind.PROPOSAL,
+    ]
+    channels = [Channel.WEB, Channel.MOBILE, Channel.PHONE, Channel.EPEOPLE, Channel.MAYOR_DIALOGUE]
+    statuses = (
+        [CaseStatus.CLOSED] * 12 + [CaseStatus.ANSWERED] * 2 + [CaseStatus.IN_PROGRESS, CaseStatus.ASSIGNED]
+    )
+    template = Case(
+        receipt_no="G",
+        kind=CaseKind.SUGGESTION,
+        channel=Channel.WEB,
+        title="",
+        body="본문",
+        category="cleaning",
+        dong="행당1동",
+        citizen_name="홍길동",
+        intake_department=intake,
+        received_at=now,
+        deadline_at=now,
+    )
+    made = Case.objects.count()
+    step = 100_000
+    while made < total:
+        last = min(total, made + step) - 1
+        source = """(
+            SELECT i, kind, channel, status, received, days,
+                   CASE WHEN status = 'received' THEN NULL ELSE division END AS division
+            FROM (
+                SELECT i,
+                       (%s::text[])[1 + floor(random() * 5)::int] AS kind,
+                       (%s::text[])[1 + floor(random() * 5)::int] AS channel,
+                       CASE WHEN i %% 200 = 0 THEN 'received'
+                            ELSE (%s::text[])[1 + floor(random() * 16)::int] END AS status,
+                       %s::timestamptz - floor(random() * 525600) * interval '1 minute' AS received,
+                       1 + floor(random() * 29)::int AS days,
+                       (%s::bigint[])[1 + floor(random() * %s)::int] AS division
+                FROM generate_series(%s, %s) AS i
+            ) AS drawn
+        ) AS g"""
+        overrides = {
+            "receipt_no": "'G' || lpad(i::text, 10, '0')",
+            "kind": "kind",
+            "channel": "channel",
+            "status": "status",
+            "title": "'민원 제목 ' || i || ' 쓰레기 주차 소음'",
+            "handling_department_id": "division",
+            "officer_id": f"CASE WHEN division = {int(sanitation)} AND i %% 3 = 0 THEN {int(handler.pk)} END",
+            "received_at": "received",
+            "created_at": "received",
+            "deadline_at": "received + days * interval '1 day'",
+            "original_deadline_at": "received + days * interval '1 day'",
+            "is_ping_pong": "i %% 997 = 0",
+        }
+        params = [
+            [str(k) for k in kinds],
+            [str(c) for c in channels],
+            [str(x) for x in statuses],
+            now,
+            divisions,
+            len(divisions),
+            made,
+            last,
+        ]
+        with transaction.atomic():
+            _insert_select(Case, template, overrides, source, params)
+        made = last + 1
+        print(f"  generated {made:,} cases", end="\r", flush=True)
+    print()
+    division_array = "ARRAY[" + ",".join(str(int(pk)) for pk in divisions) + "]::bigint[]"
+    generated = "cases_case c WHERE c.receipt_no LIKE 'G%%' AND c.handling_department_id IS NOT NULL"
+    open_cases = f" AND c.status IN ('{CaseStatus.ASSIGNED}', '{CaseStatus.IN_PROGRESS}')"
+    case = Case.objects.filter(receipt_no__startswith="G").first()
+    with transaction.atomic():
+        _insert_select(
+            CaseAssignment,
+            CaseAssignment(case=case, department=intake, role=AssignmentRole.HANDLING),
+            {"case_id": "c.id", "department_id": "c.handling_department_id"},
+            generated,
+            [],
+        )
+        _insert_select(
+            CaseAssignment,
+            CaseAssignment(case=case, department=intake, role=AssignmentRole.COOPERATING),
+            {
+                "case_id": "c.id",
+                "department_id": f"({division_array})[1 + floor(random() * {len(divisions)})::int]",
+            },
+            generated + " AND c.id %% 50 = 0",
+            [],
+        )
+        report_statuses = (
+            "ARRAY['"
+            + "','".join(str(x) for x in (ReportStatus.REQUESTED, ReportStatus.MISSED, ReportStatus.APPROVED))
+            + "']"
+        )
+        _insert_select(
+            ProgressReport,
+            ProgressReport(case=case, department=intake, due_at=now),
+            {
+                "case_id": "c.id",
+                "department_id": "c.handling_department_id",
+                "status": f"({report_statuses})[1 + floor(random() * 3)::int]",
+                "due_at": "c.received_at + interval '9 days'",
+            },
+            generated + f" AND c.kind = '{CaseKind.PROPOSAL}'" + open_cases,
+            [],
+        )
+        _insert_select(
+            AvoidanceRequest,
+            AvoidanceRequest(case=case, department=intake, reason="소관 아님", requested_by=handler),
+            {"case_id": "c.id", "department_id": "c.handling_department_id"},
+            generated + " AND c.id %% 1009 = 0" + open_cases,
+            [],
+        )
+    print("  assignments, reports and avoidance requests made")
+
+
 def measure(label: str, func: Any, repeat: int) -> tuple[float, float, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -418,7 +596,10 @@ def bench_queue(total: int, repeat: int) -> dict[str, tuple[float, float, int]]:
     from sotong.cases.queues import Queue, queue, queue_counts
 
     start = time.perf_counter()
-    generate(total)
+    if connection.vendor == "postgresql":
+        generate_postgres(total)
+    else:
+        generate(total)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # planner statistics after the bulk load, as autovacuum would
     print(f"  generation: {Case.objects.count():,} cases in {time.perf_counter() - start:.0f} s")
