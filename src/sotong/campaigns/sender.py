@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from datetime import time as clock_time
@@ -30,7 +30,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -139,6 +139,7 @@ class CampaignSender:
         self.batch_size = batch_size or int(getattr(settings, "SOTONG_CAMPAIGN_BATCH_SIZE", 500))
         self.now = now
         self.token = ""
+        self.pending: Counter[str] = Counter()
 
     # --- the run ------------------------------------------------------------------------------------
 
@@ -162,6 +163,7 @@ class CampaignSender:
             audience.materialise(campaign, self.now())
             self.transport_open()
             self.recover()
+            self.recount()
             return self.loop()
         finally:
             self.transport_close()
@@ -185,6 +187,7 @@ class CampaignSender:
                     return self.hold_until(night_ends(now))
                 return self.finish()
             self.deliver(batch, rows)
+            self.flush()
             if self.errors_in_row >= self.campaign.max_errors:
                 return self.pause_for_errors()
 
@@ -233,6 +236,7 @@ class CampaignSender:
         for batch in sorted(batches):
             logger.info("campaign %s: re-sending SMS batch %s under its key", self.campaign_id, batch)
             self.deliver(batch, self.batch_rows(batch))
+            self.flush()
 
     # --- one batch ----------------------------------------------------------------------------------
 
@@ -388,7 +392,9 @@ class CampaignSender:
         skipped: Sequence[int] = (),
         were_sent: bool = False,
     ) -> None:
-        """Record outcomes: recipient states, campaign counters and the hour's figures, in one transaction."""
+        """Record outcomes. The recipients' states are written at once (what resuming relies on); the
+        campaign's counters and the hour's figures are added up and written once a batch (`flush`), and
+        recounted from the states when a run starts, so a crash costs them nothing."""
         failed = failed or {}
         now = self.now()
         was = RecipientStatus.SENT if were_sent else RecipientStatus.SENDING
@@ -406,19 +412,39 @@ class CampaignSender:
             n_skipped = (
                 mine.filter(id__in=list(skipped)).update(status=RecipientStatus.SKIPPED) if skipped else 0
             )
-            if were_sent:
-                n_sent = -n_failed
-            if n_sent or n_failed or n_skipped:
-                Campaign.objects.filter(pk=self.campaign_id).update(
-                    sent=F("sent") + n_sent,
-                    failed=F("failed") + n_failed,
-                    skipped=F("skipped") + n_skipped,
-                    errors_in_row=self._errors_after(n_sent, n_failed),
-                )
-                bump_hour(self.campaign_id, now, sent=n_sent, failed=n_failed)
             hard = [rid for rid, outcome in failed.items() if outcome.permanent]
             if hard and self.channel == Channel.EMAIL:
                 suppress_recipients(self.campaign_id, hard, self.channel, SuppressionReason.HARD_BOUNCE, now)
+        if were_sent:
+            n_sent = -n_failed
+        self.pending["sent"] += n_sent
+        self.pending["failed"] += n_failed
+        self.pending["skipped"] += n_skipped
+        self._errors_after(n_sent, n_failed)
+
+    def flush(self) -> None:
+        """Write the batch's counters and hourly figures in one transaction."""
+        counts, self.pending = self.pending, Counter()
+        if not any(counts.values()):
+            return
+        with transaction.atomic():
+            Campaign.objects.filter(pk=self.campaign_id).update(
+                sent=F("sent") + counts["sent"],
+                failed=F("failed") + counts["failed"],
+                skipped=F("skipped") + counts["skipped"],
+                errors_in_row=self.errors_in_row,
+            )
+            bump_hour(self.campaign_id, self.now(), sent=counts["sent"], failed=counts["failed"])
+
+    def recount(self) -> None:
+        """The campaign's counters from its recipients' states (after a crash they may lag one batch)."""
+        S = RecipientStatus
+        counts = Recipient.objects.filter(campaign_id=self.campaign_id).aggregate(
+            sent=Count("pk", filter=Q(status__in=[S.SENT, S.DELIVERED, S.BOUNCED])),
+            failed=Count("pk", filter=Q(status=S.FAILED)),
+            skipped=Count("pk", filter=Q(status=S.SKIPPED)),
+        )
+        Campaign.objects.filter(pk=self.campaign_id).update(**counts)
 
     def _errors_after(self, n_sent: int, n_failed: int) -> int:
         self.errors_in_row = n_failed if n_sent > 0 else self.errors_in_row + n_failed

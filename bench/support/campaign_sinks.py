@@ -1,7 +1,7 @@
 """Minimal loopback sinks for `bench/campaign_send.py`, each run in its own process.
 
-    python bench/campaign_sinks.py smtp PORT   # SMTP: 250 to everything, 354 to DATA, reads to "." (asyncio)
-    python bench/campaign_sinks.py http PORT   # the SMS gateway's send-many: accepts every message
+    python bench/support/campaign_sinks.py smtp PORT   # SMTP: 250 to everything, 354 to DATA, reads to "." (asyncio)
+    python bench/support/campaign_sinks.py http PORT   # the SMS gateway's send-many: accepts every message
 
 aiosmtpd parses every command and message and tops out near 500 messages a second on two cores, which
 would make it, not the sender, the thing measured; this sink does only what the SMTP dialogue needs.
