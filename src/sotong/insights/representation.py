@@ -18,6 +18,7 @@ import pickle
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +100,7 @@ def fit(morphemes: Sequence[str], *, dimensions: int = DIMENSIONS, seed: int = 0
     )
     if svd is not None:
         svd.fit(matrix)
-    version = timezone.now().strftime("%Y%m%dT%H%M%S%f")
+    version = datetime.now(tz=UTC).strftime("%Y%m%dT%H%M%S%f")
     return Representation(version, words, chars, svd, fitted_on=len(morphemes))
 
 

@@ -22,7 +22,7 @@ from sotong.insights.pipeline import current_model
 from sotong.insights.representation import Representation
 from sotong.insights.text import analyse, case_text
 
-CANDIDATES = 100
+CANDIDATES = 300
 MIN_SIMILARITY = 0.12
 HIDDEN_STATUSES = (CaseStatus.MERGED, CaseStatus.WITHDRAWN)
 ANSWERED = (CaseStatus.ANSWERED, CaseStatus.CLOSED)

@@ -41,8 +41,6 @@ def final_departments(case_ids: list[int] | None = None) -> dict[int, int]:
 
 def fit_department_classifier(model: Representation) -> Any:
     """A classifier of final departments over the sparse TF-IDF; None with fewer than two departments."""
-    from sklearn.linear_model import SGDClassifier
-
     labels = final_departments()
     if len(set(labels.values())) < 2:
         return None
@@ -51,9 +49,15 @@ def fit_department_classifier(model: Representation) -> Any:
     ids = [pk for pk in ids if pk in texts]
     if len({labels[pk] for pk in ids}) < 2:
         return None
-    classifier = SGDClassifier(loss="log_loss", alpha=2e-5, random_state=0, max_iter=30, tol=1e-4)
-    classifier.fit(model.sparse([texts[pk] for pk in ids]), [labels[pk] for pk in ids])
-    return classifier
+    return train_classifier(model.sparse([texts[pk] for pk in ids]), [labels[pk] for pk in ids])
+
+
+def train_classifier(matrix: Any, labels: list[Any]) -> Any:
+    """The linear classifier used for suggestions (logistic loss, so it gives probabilities)."""
+    from sklearn.linear_model import SGDClassifier
+
+    classifier = SGDClassifier(loss="log_loss", alpha=1e-4, random_state=0, max_iter=50, tol=1e-3)
+    return classifier.fit(matrix, labels)
 
 
 @dataclass
