@@ -43,8 +43,12 @@ def test_programme_manager_sends_a_newsletter_and_a_reader_unsubscribes(
     press(page.get_by_role("link", name="뉴스레터 만들기").first)
     page.wait_for_url("**/newsletters/new/")
     for field, value in {
-        "name": "성동 소식", "code": "sd-news", "sender_name": "성동구청", "sender_email": "news@sd.example.kr",
-        "sender_phone": "02-2286-5114", "contact_line": "뉴미디어담당관 02-2286-5114",
+        "name": "성동 소식",
+        "code": "sd-news",
+        "sender_name": "성동구청",
+        "sender_email": "news@sd.example.kr",
+        "sender_phone": "02-2286-5114",
+        "contact_line": "뉴미디어담당관 02-2286-5114",
     }.items():
         page.fill(f"#id_{field}", value)
     check_page(page, "campaigns-2-newsletter-form")

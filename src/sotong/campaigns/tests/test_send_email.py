@@ -147,3 +147,32 @@ def test_others_than_programme_managers_cannot_create_or_start(
     with pytest.raises(NotPermitted):
         actions.create_campaign(handler, name="x", template=email_template, lists=[])
     assert Campaign.objects.count() == 0
+
+
+def test_scheduled_campaign_is_started_by_the_sweep_at_its_time(
+    programme_manager, newsletter, email_template, make_subscriber, make_list, smtp_server, run_worker
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sotong.campaigns.sweeps import start_due
+
+    campaign = actions.create_campaign(
+        programme_manager,
+        name="예약",
+        template=email_template,
+        lists=[make_list([make_subscriber(newsletter)])],
+    )
+    at = timezone.now() + timedelta(hours=2)
+    actions.schedule_campaign(programme_manager, campaign, at)
+    with pytest.raises(actions.CampaignError):
+        actions.schedule_campaign(programme_manager, campaign, timezone.now() - timedelta(minutes=1))
+
+    assert start_due(at - timedelta(minutes=1)) == "started=0"
+    assert start_due(at) == "started=1"
+    run_worker()
+
+    campaign.refresh_from_db()
+    assert (campaign.state, campaign.sent) == (State.FINISHED, 1)
+    assert len(smtp_server.received) == 1
