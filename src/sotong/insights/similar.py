@@ -116,10 +116,10 @@ def search(
     ranked = [(pk, float(score)) for pk, score in zip(ids, scores, strict=True) if score >= min_similarity]
     ranked.sort(key=lambda item: -item[1])
     visible = cases.exclude(status__in=HIDDEN_STATUSES).in_bulk([pk for pk, _s in ranked[: limit * 4]])
-    found = [Similar(visible[pk], score) for pk, score in ranked if pk in visible]
+    # The `limit` most similar, then (for citizens) the answered ones of those first.
+    found = [Similar(visible[pk], score) for pk, score in ranked if pk in visible][:limit]
     if answered_first:
         found.sort(key=lambda item: (not item.is_answered, -item.similarity))
-    found = found[:limit]
     _attach_answers(found)
     return found
 
