@@ -16,17 +16,18 @@ from django.utils.translation import gettext_lazy as _
 from sotong.cases.models import CaseKind
 from sotong.cases.queries import PORTAL_KINDS, normalize_receipt_no
 from sotong.core.codes import code_choices
-from sotong.messaging.text import normalize_mobile
+from sotong.core.files import DOCUMENT_ACCEPT, upload_content_type
+from sotong.core.forms import (
+    AGREE,
+    AGREE_CHOICES,
+    PortalForm,
+    clean_mobile,
+    email_field,
+    mobile_field,
+    name_field,
+)
 
-# Attachments: images and PDF, checked by their first bytes as well as by name.
-ALLOWED_UPLOADS: dict[str, tuple[tuple[str, ...], tuple[bytes, ...]]] = {
-    "image/jpeg": ((".jpg", ".jpeg"), (b"\xff\xd8\xff",)),
-    "image/png": ((".png",), (b"\x89PNG\r\n\x1a\n",)),
-    "image/gif": ((".gif",), (b"GIF87a", b"GIF89a")),
-    "image/webp": ((".webp",), (b"RIFF",)),
-    "application/pdf": ((".pdf",), (b"%PDF-",)),
-}
-UPLOAD_ACCEPT = ",".join([*ALLOWED_UPLOADS, *(ext for exts, _m in ALLOWED_UPLOADS.values() for ext in exts)])
+UPLOAD_ACCEPT = DOCUMENT_ACCEPT
 
 
 def max_attachments() -> int:
@@ -36,60 +37,6 @@ def max_attachments() -> int:
 
 def max_attachment_bytes() -> int:
     return int(getattr(settings, "SOTONG_CASES_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
-
-
-def sniff_content_type(upload: UploadedFile) -> str | None:
-    """The allowed content type that both the file name and the first bytes agree on, or None."""
-    name = (upload.name or "").lower()
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    for content_type, (extensions, magics) in ALLOWED_UPLOADS.items():
-        if name.endswith(extensions) and any(head.startswith(magic) for magic in magics):
-            if content_type == "image/webp" and head[8:12] != b"WEBP":
-                continue
-            return content_type
-    return None
-
-
-class KrdsFormMixin:
-    """KRDS input classes, and aria-invalid / aria-describedby pointing at the hint and the error."""
-
-    fields: dict[str, forms.Field]
-    errors: Any
-    auto_id: Any
-
-    def _krds_widgets(self) -> None:
-        for name, field in self.fields.items():
-            widget = field.widget
-            if isinstance(widget, forms.RadioSelect | forms.CheckboxInput | forms.CheckboxSelectMultiple):
-                continue
-            css = "krds-form-select" if isinstance(widget, forms.Select) else "krds-input"
-            widget.attrs.setdefault("class", css)
-            if field.help_text:
-                widget.attrs["aria-describedby"] = f"id_{name}_hint"
-
-    def mark_errors(self) -> None:
-        for name in self.errors:
-            if name not in self.fields:
-                continue
-            widget = self.fields[name].widget
-            described = [f"id_{name}_error"]
-            if self.fields[name].help_text:
-                described.insert(0, f"id_{name}_hint")
-            widget.attrs["aria-invalid"] = "true"
-            widget.attrs["aria-describedby"] = " ".join(described)
-
-
-class PortalForm(KrdsFormMixin, forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._krds_widgets()
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        if self.is_bound:
-            self.mark_errors()
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -236,7 +183,7 @@ class CaseContentForm(PortalForm):
                 )
             elif not upload.size:
                 problems.append(_("%(name)s: 빈 파일입니다.") % {"name": upload.name})
-            elif sniff_content_type(upload) is None:
+            elif upload_content_type(upload) is None:
                 problems.append(
                     _("%(name)s: 사진(JPG, PNG, GIF, WEBP)이나 PDF 파일만 올릴 수 있습니다.")
                     % {"name": upload.name}
@@ -257,31 +204,14 @@ class CaseContentForm(PortalForm):
 class ContactForm(PortalForm):
     """2단계 연락처·알림: one name field, a mobile number (hyphens and spaces accepted), e-mail."""
 
-    citizen_name = forms.CharField(
-        label=_("이름"),
-        max_length=50,
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-        error_messages={
-            "required": _("이름을 입력해 주세요."),
-            "max_length": _("이름은 50자 이내로 입력해 주세요."),
-        },
+    citizen_name = name_field()
+    phone = mobile_field(
+        _("숫자만 또는 010-1234-5678처럼 입력해 주세요. 접수번호와 이 번호로 신청 내역을 조회합니다.")
     )
-    phone = forms.CharField(
-        label=_("휴대전화 번호"),
-        max_length=20,
-        help_text=_(
-            "숫자만 또는 010-1234-5678처럼 입력해 주세요. 접수번호와 이 번호로 신청 내역을 조회합니다."
-        ),
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel"}),
-        error_messages={"required": _("휴대전화 번호를 입력해 주세요.")},
-    )
-    email = forms.EmailField(
-        label=_("이메일 주소"),
-        required=False,
-        max_length=254,
-        help_text=_("선택. 이메일로 처리 결과를 받으려면 입력해 주세요."),
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={"invalid": _("이메일 주소를 확인해 주세요. 예: hong@example.com")},
+    email = email_field(
+        _("이메일 주소"),
+        _("선택. 이메일로 처리 결과를 받으려면 입력해 주세요."),
+        invalid=_("이메일 주소를 확인해 주세요. 예: hong@example.com"),
     )
     notify_sms = forms.BooleanField(label=_("문자(SMS)"), required=False, initial=True)
     notify_email = forms.BooleanField(label=_("이메일"), required=False)
@@ -290,27 +220,13 @@ class ContactForm(PortalForm):
         return " ".join(self.cleaned_data["citizen_name"].split())
 
     def clean_phone(self) -> str:
-        digits = normalize_mobile(self.cleaned_data["phone"])
-        if digits is None:
-            raise ValidationError(_("휴대전화 번호를 확인해 주세요. 예: 010-1234-5678"), code="invalid_phone")
-        return digits
+        return clean_mobile(self.cleaned_data["phone"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("notify_email") and not data.get("email") and not self.has_error("email"):
             self.add_error("email", _("이메일로 알림을 받으려면 이메일 주소를 입력해 주세요."))
         return data
-
-
-class PhoneCodeForm(PortalForm):
-    code = forms.CharField(
-        label=_("인증번호 6자리"),
-        max_length=8,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"}
-        ),
-        error_messages={"required": _("문자로 받은 인증번호 6자리를 입력해 주세요.")},
-    )
 
 
 @dataclass(frozen=True)
@@ -359,9 +275,6 @@ CONSENT_ITEMS: tuple[ConsentItem, ...] = (
         ),
     ),
 )
-
-AGREE, DISAGREE = "agree", "disagree"
-AGREE_CHOICES = [(AGREE, _("동의함")), (DISAGREE, _("동의안함"))]
 
 
 class ConsentForm(PortalForm):

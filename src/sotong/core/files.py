@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 IMAGE_TYPES: dict[str, tuple[str, ...]] = {
     "image/jpeg": (".jpg", ".jpeg"),
     "image/png": (".png",),
@@ -25,3 +27,18 @@ def sniff_content_type(head: bytes) -> str | None:
     if head.startswith(b"%PDF-"):
         return "application/pdf"
     return None
+
+
+# The `accept` attribute of a file input for `DOCUMENT_TYPES`: the types and their endings.
+DOCUMENT_ACCEPT = ",".join([*DOCUMENT_TYPES, *(ext for exts in DOCUMENT_TYPES.values() for ext in exts)])
+
+
+def upload_content_type(upload: Any) -> str | None:
+    """The type of an upload when its content and its file name agree (a JPEG named .jpg), else None."""
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    content_type = sniff_content_type(head)
+    if content_type is None or not (upload.name or "").lower().endswith(DOCUMENT_TYPES[content_type]):
+        return None
+    return content_type

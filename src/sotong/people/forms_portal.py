@@ -1,7 +1,7 @@
 """Forms of the citizen pages of the registry: 전자소통 가입 (details, consent) and self-service.
 
-The KRDS widgets, the error marks and the phone-code form are those of the cases portal
-(`cases.forms_portal`), so both services read and behave the same.
+The KRDS widgets, the error marks, the phone-code form and the contact fields are the shared ones of
+`core.forms`, as in the cases portal, so both services read and behave the same.
 """
 
 from __future__ import annotations
@@ -14,7 +14,16 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
-from sotong.cases.forms_portal import AGREE, AGREE_CHOICES, PhoneCodeForm, PortalForm
+from sotong.core.forms import (
+    AGREE,
+    AGREE_CHOICES,
+    PhoneCodeForm,
+    PortalForm,
+    clean_mobile,
+    email_field,
+    mobile_field,
+    name_field,
+)
 from sotong.people.cleaning import (
     DONG_CODE_GROUP,
     clean_birth_year,
@@ -125,15 +134,7 @@ def _dong_field() -> forms.Field:
 class DetailsForm(PortalForm):
     """Name and the optional details (성별, 출생연도, 행정동, 직업): sign-up and self-service share it."""
 
-    name = forms.CharField(
-        label=_("이름"),
-        max_length=50,
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-        error_messages={
-            "required": _("이름을 입력해 주세요."),
-            "max_length": _("이름은 50자 이내로 입력해 주세요."),
-        },
-    )
+    name = name_field()
     gender = forms.ChoiceField(
         label=_("성별"),
         required=False,
@@ -188,36 +189,20 @@ class DetailsForm(PortalForm):
 class SignupForm(DetailsForm):
     """가입 1단계 정보 입력: name, mobile and/or e-mail, the optional details, and how to be reached."""
 
-    mobile = forms.CharField(
-        label=_("휴대전화 번호"),
+    mobile = mobile_field(
+        _("숫자만 또는 010-1234-5678처럼 입력해 주세요. 문자로 받은 인증번호로 본인 번호인지 확인합니다."),
         required=False,
-        max_length=20,
-        help_text=_(
-            "숫자만 또는 010-1234-5678처럼 입력해 주세요. 문자로 받은 인증번호로 본인 번호인지 확인합니다."
-        ),
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel"}),
     )
-    email = forms.EmailField(
-        label=_("전자우편 주소"),
-        required=False,
-        max_length=254,
-        help_text=_("휴대전화 번호가 없으면 전자우편으로 보내는 확인 링크로 가입을 마칩니다."),
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={"invalid": _("전자우편 주소를 확인해 주세요. 예: hong@example.com")},
+    email = email_field(
+        _("전자우편 주소"),
+        _("휴대전화 번호가 없으면 전자우편으로 보내는 확인 링크로 가입을 마칩니다."),
+        invalid=_("전자우편 주소를 확인해 주세요. 예: hong@example.com"),
     )
     sms = forms.BooleanField(label=_("문자(SMS)"), required=False)
     email_channel = forms.BooleanField(label=_("전자우편"), required=False)
 
     def clean_mobile(self) -> str:
-        from sotong.messaging.text import normalize_mobile
-
-        value = self.cleaned_data.get("mobile", "").strip()
-        if not value:
-            return ""
-        digits = normalize_mobile(value)
-        if digits is None:
-            raise ValidationError(_("휴대전화 번호를 확인해 주세요. 예: 010-1234-5678"))
-        return digits
+        return clean_mobile(self.cleaned_data.get("mobile"))
 
     def clean_email(self) -> str:
         return (self.cleaned_data.get("email") or "").strip()
@@ -273,35 +258,20 @@ class SignupConsentForm(PortalForm):
 class VerifyPhoneForm(PortalForm):
     """본인 확인 (휴대전화): the number whose SMS code proves the citizen."""
 
-    phone = forms.CharField(
-        label=_("휴대전화 번호"),
-        max_length=20,
-        help_text=_("가입할 때 입력한 번호. 숫자만 또는 010-1234-5678처럼 입력해 주세요."),
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel"}),
-        error_messages={"required": _("휴대전화 번호를 입력해 주세요.")},
-    )
+    phone = mobile_field(_("가입할 때 입력한 번호. 숫자만 또는 010-1234-5678처럼 입력해 주세요."))
 
     def clean_phone(self) -> str:
-        from sotong.messaging.text import normalize_mobile
-
-        digits = normalize_mobile(self.cleaned_data["phone"])
-        if digits is None:
-            raise ValidationError(_("휴대전화 번호를 확인해 주세요. 예: 010-1234-5678"))
-        return digits
+        return clean_mobile(self.cleaned_data["phone"])
 
 
 class EmailLinkForm(PortalForm):
     """본인 확인 (전자우편): the address a confirmation link goes to."""
 
-    email = forms.EmailField(
-        label=_("전자우편 주소"),
-        max_length=254,
-        help_text=_("가입할 때 입력한 주소로 확인 링크를 보냅니다."),
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={
-            "required": _("전자우편 주소를 입력해 주세요."),
-            "invalid": _("전자우편 주소를 확인해 주세요. 예: hong@example.com"),
-        },
+    email = email_field(
+        _("전자우편 주소"),
+        _("가입할 때 입력한 주소로 확인 링크를 보냅니다."),
+        invalid=_("전자우편 주소를 확인해 주세요. 예: hong@example.com"),
+        required_message=_("전자우편 주소를 입력해 주세요."),
     )
 
 

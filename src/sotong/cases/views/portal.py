@@ -43,13 +43,14 @@ from sotong.cases.forms_portal import (
     ConsentForm,
     ContactForm,
     LookupForm,
-    PhoneCodeForm,
     RatingForm,
 )
 from sotong.cases.models import Attachment, Case, CaseKind, Channel, attachment_path
 from sotong.cases.queries import citizen_case_view, find_citizen_case, normalize_receipt_no
 from sotong.core.codes import code_name
 from sotong.core.errors import DomainError
+from sotong.core.files import upload_content_type
+from sotong.core.forms import PhoneCodeForm
 from sotong.core.masking import format_phone
 from sotong.core.privacy import client_ip
 
@@ -184,9 +185,7 @@ def submit_content(request: HttpRequest) -> HttpResponse:
 
 def _keep_upload(draft_id: str, upload: UploadedFile) -> dict[str, Any]:
     """Put an upload in the draft folder under a random name; the citizen's file name is kept aside."""
-    from sotong.cases.forms_portal import sniff_content_type
-
-    content_type = sniff_content_type(upload) or "application/octet-stream"
+    content_type = upload_content_type(upload) or "application/octet-stream"
     suffix = PurePosixPath(upload.name or "").suffix.lower()[:8]
     token = uuid.uuid4().hex
     path = default_storage.save(f"{DRAFT_FOLDER}/{draft_id}/{token}{suffix}", upload)
