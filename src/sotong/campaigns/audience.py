@@ -33,7 +33,10 @@ def selection_q(campaign: Campaign) -> Q:
     q = Q(pk__in=[])
     list_ids = list(campaign.lists.values_list("pk", flat=True))
     if list_ids:
-        q |= Q(Exists(PersonListMember.objects.filter(person=OuterRef("pk"), person_list_id__in=list_ids)))
+        # IN (SELECT …) rather than a correlated EXISTS: the planner starts from the list's members
+        # (indexed) instead of walking the whole registry.
+        members = PersonListMember.objects.filter(person_list_id__in=list_ids).values("person_id")
+        q |= Q(pk__in=members)
     segment: Segment
     for segment in campaign.segments.all():
         q |= SegmentFilter.from_dict(segment.filters).q()
