@@ -238,12 +238,26 @@ class Case(models.Model):
     class Meta:
         ordering = ["-received_at", "-id"]
         indexes = [
-            models.Index(fields=["handling_department", "status", "deadline_at"]),
-            models.Index(fields=["intake_department", "status", "received_at"]),
+            # The department queues start from these two (see `queues._open_case_ids`). On PostgreSQL
+            # they carry the id, so the department's open cases come from the index alone (SQLite's
+            # indexes always hold the rowid, which is the id).
+            models.Index(
+                fields=["handling_department", "status", "deadline_at"],
+                include=["id"],
+                name="cases_case_handling_open_idx",
+            ),
+            models.Index(
+                fields=["intake_department", "status", "received_at"],
+                include=["id"],
+                name="cases_case_intake_open_idx",
+            ),
             models.Index(fields=["officer", "status"]),
             models.Index(fields=["status", "deadline_at"]),
             # The 신규 접수 queue in received order without sorting every open case.
-            models.Index(fields=["status", "received_at"], name="cases_case_status_received_idx"),
+            # With the id: the coordinator's report queues count open cases from the index alone.
+            models.Index(
+                fields=["status", "received_at"], include=["id"], name="cases_case_status_received_idx"
+            ),
             # 핑퐁민원: a handful of cases; the whole-table is_ping_pong index had to be scanned end to end.
             models.Index(
                 fields=["received_at"], condition=Q(is_ping_pong=True), name="cases_case_ping_pong_idx"

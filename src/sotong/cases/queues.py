@@ -129,7 +129,9 @@ def queue_condition(name: str, *, now: datetime, horizon: datetime | None = None
             return open_ & Q(pk__in=Case.objects.filter(is_ping_pong=True).values("pk"))
         case Queue.AVOIDANCE_PENDING:
             # `pk IN (...)` like the reports: pending requests are few, probing each open case is not.
-            return Q(pk__in=AvoidanceRequest.objects.filter(status=DecisionStatus.PENDING).values("case_id"))
+            return open_ & Q(
+                pk__in=AvoidanceRequest.objects.filter(status=DecisionStatus.PENDING).values("case_id")
+            )
     raise ValueError(name)  # pragma: no cover - StrEnum() already refused it
 
 
@@ -238,17 +240,17 @@ def queue_counts(
     conditions = {name: queue_condition(name, now=now, horizon=horizon) for name in Queue}
     scope = _queue_scope(user, department)
     if scope is not None:
-        # Every queue holds open cases only: the status condition leaves the closed majority out.
-        counts = (
-            scope.filter(status__in=OPEN_STATUSES)
-            .order_by()
-            .aggregate(
-                **{name.value: Count("pk", filter=condition) for name, condition in conditions.items()}
-            )
+        # The scope holds the departments' open cases already and every condition tests the status
+        # again; a further status filter here would make PostgreSQL read every open case of the
+        # district instead of probing the department's few thousand by primary key.
+        counts = scope.order_by().aggregate(
+            **{name.value: Count("pk", filter=condition) for name, condition in conditions.items()}
         )
         return {name: int(value or 0) for name, value in counts.items()}
-    open_ = Case.objects.filter(status__in=OPEN_STATUSES).order_by()
-    return _count_each({name.value: open_.filter(condition) for name, condition in conditions.items()})
+    # Each condition names the open statuses itself; repeating them makes PostgreSQL misjudge how many
+    # cases match (it multiplies the two) and pick a plan for a few where there are many.
+    every = Case.objects.order_by()
+    return _count_each({name.value: every.filter(condition) for name, condition in conditions.items()})
 
 
 def _count_each(querysets: dict[str, QuerySet[Case]]) -> dict[str, int]:

@@ -4,14 +4,16 @@ build their forms from these, so both read and behave the same."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from sotong.messaging.text import normalize_mobile
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 AGREE, DISAGREE = "agree", "disagree"
 AGREE_CHOICES = [(AGREE, _("동의함")), (DISAGREE, _("동의안함"))]
@@ -81,7 +83,7 @@ def name_field() -> forms.CharField:
     )
 
 
-def mobile_field(help_text: str | Promise, *, required: bool = True) -> forms.CharField:
+def mobile_field(help_text: StrOrPromise, *, required: bool = True) -> forms.CharField:
     """휴대전화 번호 as typed (hyphens and spaces accepted); clean it with `clean_mobile`."""
     return forms.CharField(
         label=_("휴대전화 번호"),
@@ -105,11 +107,11 @@ def clean_mobile(value: str | None) -> str:
 
 
 def email_field(
-    label: str | Promise,
-    help_text: str | Promise,
+    label: StrOrPromise,
+    help_text: StrOrPromise,
     *,
-    invalid: str | Promise,
-    required_message: str | Promise | None = None,
+    invalid: StrOrPromise,
+    required_message: StrOrPromise | None = None,
 ) -> forms.EmailField:
     """An e-mail address field; required when `required_message` is given."""
     messages = {"invalid": invalid}

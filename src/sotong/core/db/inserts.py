@@ -48,13 +48,15 @@ def _statement(model: type[models.Model], alias: str, on_conflict: str | None) -
     # Table and column names come from the model's own metadata, never from input.
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
         quote(opts.db_table),
-        ", ".join(quote(field.column) for field in fields),
+        ", ".join(quote(str(field.column)) for field in fields),
         ", ".join(["%s"] * len(fields)),
     )
     if on_conflict:
-        sql += f" ON CONFLICT ({quote(opts.get_field(on_conflict).column)}) DO NOTHING"
+        unique = opts.get_field(on_conflict)
+        assert isinstance(unique, models.Field)  # a concrete field, not a reverse relation
+        sql += f" ON CONFLICT ({quote(str(unique.column))}) DO NOTHING"
     if auto_pk:
-        sql += f" RETURNING {quote(pk.column)}"
+        sql += f" RETURNING {quote(str(pk.column))}"
     return _Statement(sql=sql, fields=fields, returns_pk=auto_pk)
 
 
