@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
@@ -94,8 +95,13 @@ class SlidingWindow:
         self.limit, self.window, self.clock, self.sleep = max(1, limit), window, clock, sleep
         self.sent: deque[tuple[float, int]] = deque()
         self.in_window = 0
+        self.lock = threading.Lock()
 
     def acquire(self, count: int) -> None:
+        with self.lock:
+            self._acquire(count)
+
+    def _acquire(self, count: int) -> None:
         count = min(count, self.limit)
         while True:
             now = self.clock()
@@ -332,22 +338,7 @@ class CampaignSender:
             staged.append((rid, StagedEmail(ref, f"{local}+{ref}@{domain}", person["email"], raw)))
         if skipped:
             self.commit(skipped=skipped)
-        for start in range(0, len(staged), transport.window):
-            window = staged[start : start + transport.window]
-            self.limiter.acquire(len(window))
-            outcomes = transport.stage_many([item for _rid, item in window])
-            ok = [(rid, item) for (rid, item), outcome in zip(window, outcomes, strict=True) if outcome.ok]
-            failed = {
-                rid: outcome for (rid, _item), outcome in zip(window, outcomes, strict=True) if not outcome.ok
-            }
-            self.commit(sent=[rid for rid, _item in ok], failed=failed)
-            if ok:
-                finished = transport.finish_many([item for _rid, item in ok])
-                late = {
-                    rid: outcome for (rid, _i), outcome in zip(ok, finished, strict=True) if not outcome.ok
-                }
-                if late:
-                    self.commit(failed=late, were_sent=True)
+        transport.deliver(staged, self.limiter.acquire, self.commit)
 
     def deliver_sms(
         self, batch: int, targets: Sequence[tuple[int, dict[str, Any]]], skipped: list[int]

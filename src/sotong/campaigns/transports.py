@@ -19,9 +19,11 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import queue
 import smtplib
 import socket
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -55,10 +57,34 @@ class StagedEmail:
     slot: int = -1
 
 
+Commit = Callable[..., None]
+
+
 class EmailTransport:
     """Sends e-mails in two phases over `concurrency` connections; `window` messages per group commit."""
 
     window = 1
+
+    def deliver(
+        self, items: Sequence[tuple[int, StagedEmail]], acquire: Callable[[int], None], commit: Commit
+    ) -> None:
+        """Stage a window, commit the staged as sent, finish them; correct the few the server then refuses."""
+        for start in range(0, len(items), self.window):
+            window = items[start : start + self.window]
+            acquire(len(window))
+            outcomes = self.stage_many([item for _rid, item in window])
+            ok = [(rid, item) for (rid, item), outcome in zip(window, outcomes, strict=True) if outcome.ok]
+            failed = {
+                rid: outcome for (rid, _i), outcome in zip(window, outcomes, strict=True) if not outcome.ok
+            }
+            commit(sent=[rid for rid, _item in ok], failed=failed)
+            if ok:
+                finished = self.finish_many([item for _rid, item in ok])
+                late = {
+                    rid: outcome for (rid, _i), outcome in zip(ok, finished, strict=True) if not outcome.ok
+                }
+                if late:
+                    commit(failed=late, were_sent=True)
 
     def open(self) -> None:
         pass
@@ -213,6 +239,81 @@ class SmtpTransport(EmailTransport):
             list(self.pool.map(lambda c: c.quit(), self.connections))
             self.pool.shutdown()
             self.pool = None
+
+    def deliver(
+        self, items: Sequence[tuple[int, StagedEmail]], acquire: Callable[[int], None], commit: Commit
+    ) -> None:
+        """Group commit: each connection's thread stages its next message and waits; this thread commits
+        every message staged meanwhile in one transaction and lets their threads write the ".". No
+        connection waits for another, only for the commit."""
+        work: queue.SimpleQueue[tuple[int, StagedEmail] | None] = queue.SimpleQueue()
+        for item in items:
+            work.put(item)
+        events: queue.SimpleQueue[tuple[str, int, Outcome, threading.Event | None]] = queue.SimpleQueue()
+
+        aborted = threading.Event()
+
+        def run(connection: _Connection) -> None:
+            while (entry := work.get()) is not None and not aborted.is_set():
+                rid, item = entry
+                acquire(1)
+                outcome = connection.stage(item)
+                if not outcome.ok:
+                    events.put(("failed", rid, outcome, None))
+                    continue
+                go = threading.Event()
+                events.put(("staged", rid, outcome, go))
+                go.wait()
+                if aborted.is_set():
+                    # The commit failed: the message must not be ended; dropping the connection discards it.
+                    connection.drop()
+                    return
+                events.put(("finished", rid, connection.reply(connection.terminate()), None))
+
+        threads = [threading.Thread(target=run, args=(c,), daemon=True) for c in self.connections]
+        for _ in threads:
+            work.put(None)
+        for thread in threads:
+            thread.start()
+        open_ = len(items)
+        waiting: list[threading.Event] = []
+        try:
+            self._collect(events, open_, commit, waiting)
+        except BaseException:
+            aborted.set()
+            for go in waiting:
+                go.set()
+            raise
+        finally:
+            for thread in threads:
+                thread.join()
+
+    @staticmethod
+    def _collect(
+        events: queue.SimpleQueue[tuple[str, int, Outcome, threading.Event | None]],
+        open_: int,
+        commit: Commit,
+        waiting: list[threading.Event],
+    ) -> None:
+        while open_:
+            pending = [events.get()]
+            while True:
+                try:
+                    pending.append(events.get_nowait())
+                except queue.Empty:
+                    break
+            staged = [(rid, go) for kind, rid, _o, go in pending if kind == "staged" and go is not None]
+            failed = {rid: o for kind, rid, o, _g in pending if kind == "failed"}
+            late = {rid: o for kind, rid, o, _g in pending if kind == "finished" and not o.ok}
+            waiting[:] = [go for _rid, go in staged]
+            if staged or failed:
+                commit(sent=[rid for rid, _go in staged], failed=failed)
+            if late:
+                commit(failed=late, were_sent=True)
+            for go in waiting:
+                go.set()
+            waiting.clear()
+            open_ -= len(failed) + sum(1 for kind, *_rest in pending if kind == "finished")
 
     def stage_many(self, items: Sequence[StagedEmail]) -> list[Outcome]:
         assert self.pool is not None
