@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,8 @@ MIN_DF = 2
 
 
 def insights_dir() -> Path:
-    path = Path(getattr(settings, "SOTONG_INSIGHTS_DIR", Path(settings.VAR_DIR) / "insights"))
+    configured = getattr(settings, "SOTONG_INSIGHTS_DIR", None)
+    path = Path(configured) if configured else Path(settings.VAR_DIR) / "insights"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -54,6 +56,21 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 def _split(text: str) -> list[str]:
     return text.split()
+
+
+@lru_cache(maxsize=500_000)
+def _morpheme_ngrams(morpheme: str) -> tuple[str, ...]:
+    padded = f" {morpheme} "
+    return tuple(padded[i : i + n] for n in (2, 3) for i in range(max(1, len(padded) - n + 1)))
+
+
+def _char_ngrams(text: str) -> list[str]:
+    """Character 2–3-grams inside each morpheme (scikit-learn's `char_wb`), cached per morpheme: the
+    same few thousand morphemes recur, and n-gramming them again in Python was most of a query's time."""
+    grams: list[str] = []
+    for morpheme in text.split():
+        grams.extend(_morpheme_ngrams(morpheme))
+    return grams
 
 
 @dataclass
@@ -88,9 +105,7 @@ class Representation:
 def fit(morphemes: Sequence[str], *, dimensions: int = DIMENSIONS, seed: int = 0) -> Representation:
     """Fit the vectorizers and the SVD on a corpus of morpheme strings."""
     words = TfidfVectorizer(analyzer=_split, sublinear_tf=True, min_df=MIN_DF, dtype=np.float32)
-    chars = TfidfVectorizer(
-        analyzer="char_wb", ngram_range=(2, 3), sublinear_tf=True, min_df=MIN_DF, dtype=np.float32
-    )
+    chars = TfidfVectorizer(analyzer=_char_ngrams, sublinear_tf=True, min_df=MIN_DF, dtype=np.float32)
     matrix = normalize(hstack([words.fit_transform(morphemes), chars.fit_transform(morphemes)]).tocsr())
     components = min(dimensions, matrix.shape[1] - 1, matrix.shape[0] - 1)
     svd = (

@@ -16,13 +16,12 @@ from django.db.models import QuerySet
 
 from sotong.cases.models import Answer, Case, CaseStatus
 from sotong.core.masking import mask_name
-from sotong.insights.index import shared_index
+from sotong.insights.index import CANDIDATES, shared_index
 from sotong.insights.models import CaseAnalysis
 from sotong.insights.pipeline import current_model
 from sotong.insights.representation import Representation
 from sotong.insights.text import analyse, case_text
 
-CANDIDATES = 300
 MIN_SIMILARITY = 0.12
 HIDDEN_STATUSES = (CaseStatus.MERGED, CaseStatus.WITHDRAWN)
 ANSWERED = (CaseStatus.ANSWERED, CaseStatus.CLOSED)

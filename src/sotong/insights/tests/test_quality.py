@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 
 from sotong.insights import index
+from sotong.insights.index import CANDIDATES
 from sotong.insights.representation import Representation, fit
-from sotong.insights.similar import CANDIDATES
 from sotong.insights.suggest import TOP, train_classifier, vote
 from sotong.insights.text import analyse_many
 
