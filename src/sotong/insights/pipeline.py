@@ -204,7 +204,7 @@ def stored_vectors(version: str, chunk: int = 20_000) -> tuple[np.ndarray, np.nd
         if not rows:
             break
         ids.append(np.fromiter((pk for pk, _v in rows), dtype=np.int64, count=len(rows)))
-        vectors.append(np.frombuffer(b"".join(bytes(v) for _pk, v in rows), dtype=np.float32))
+        vectors.append(np.frombuffer(b"".join(bytes(v or b"") for _pk, v in rows), dtype=np.float32))
         last = rows[-1][0]
     if not ids:
         return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django import template
 
 from sotong.cases.models import Case
 from sotong.cases.workflow import END_STATUSES
-from sotong.insights.suggestions import for_case
+from sotong.insights.suggestions import Insight, for_case
 
 register = template.Library()
+logger = logging.getLogger(__name__)
 
 
 @register.filter
@@ -27,8 +29,13 @@ def case_insights(context: template.Context) -> dict[str, Any]:
     request = context["request"]
     powers = context.get("powers")
     manages = bool(powers is not None and powers.manages and case.status not in END_STATUSES)
+    try:
+        insight = for_case(case, Case.objects.visible_to(request.user))
+    except Exception:  # the case page must open even if the index files are unreadable
+        logger.exception("insights: suggestions for case %s failed", case.pk)
+        insight = Insight(ready=False)
     return {
-        "insight": for_case(case, Case.objects.visible_to(request.user)),
+        "insight": insight,
         "merge_into": case if manages else None,
         "csrf_token": context.get("csrf_token"),
         "request": request,
