@@ -176,3 +176,21 @@ def test_scheduled_campaign_is_started_by_the_sweep_at_its_time(
     campaign.refresh_from_db()
     assert (campaign.state, campaign.sent) == (State.FINISHED, 1)
     assert len(smtp_server.received) == 1
+
+
+def test_sent_time_is_recorded_as_an_aware_moment(
+    programme_manager, newsletter, email_template, make_subscriber, make_list, smtp_server, run_worker
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    before = timezone.now()
+    campaign = actions.create_campaign(
+        programme_manager, name="시각", template=email_template, lists=[make_list([make_subscriber(newsletter)])]
+    )
+    actions.start_campaign(programme_manager, campaign)
+    run_worker()
+    sent_at = campaign.recipients.get().sent_at
+    assert sent_at is not None
+    assert before - timedelta(seconds=1) <= sent_at <= timezone.now()
