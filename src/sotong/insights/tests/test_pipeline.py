@@ -125,3 +125,17 @@ def test_rebuild_from_stored_vectors_folds_the_delta_into_the_graph(corpus, org)
 
     assert indexed == Case.objects.count()
     assert len(index.read_delta(version)[0]) == 0
+
+
+def test_refit_backfill_and_rebuild_sweeps_run_their_tasks_on_the_worker(corpus, run_worker):
+    corpus(answered=False)
+    pipeline.analyse_new()
+    old = representation.current_version()
+    names = ["insights.backfill", "insights.rebuild_index", "insights.refit"]
+
+    assert run_due(only=names, force=True) == dict.fromkeys(names, "enqueued")
+    run_worker()
+
+    assert representation.current_version() != old
+    finished = DBTaskResult.objects.filter(task_path__startswith="sotong.insights.tasks", status="SUCCESSFUL")
+    assert finished.count() == 3
