@@ -6,13 +6,15 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from sotong.accounts.tests.fixtures import STAFF_PASSWORD
 from sotong.cases.actions import answer_case, assign_case, start_processing, submit_case
+from sotong.cases.models import Case, CaseStatus
 from sotong.cases.tests.conftest import case_values
 from sotong.core.scheduler import run_due
 from sotong.insights import index, pipeline
 from sotong.insights.models import CaseAnalysis
 from sotong.insights.tests.conftest import TOPICS
-from tests.browser.helpers import assert_accessible, press, screenshot
+from tests.browser.helpers import assert_accessible, press, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -66,3 +68,29 @@ def test_similar_cases_appear_while_typing_on_the_portal_form(page, live_server,
     assert page.outside_requests == []
     assert_accessible(page)
     screenshot(page, "insights-similar-portal")
+
+
+def test_case_page_shows_similar_cases_departments_and_merges_a_duplicate(
+    page, live_server, analysed_cases, org, intake_officer
+):
+    new = submit_case(
+        **case_values(org, title="음식물 쓰레기 수거가 안 됩니다", body="음식물 쓰레기 수거 요청")
+    )
+    pipeline.analyse_new()
+    duplicate = Case.objects.get(title="음식물 쓰레기 수거가 늦어 악취가 납니다")
+    sign_in(page, live_server, intake_officer.username, STAFF_PASSWORD)
+
+    page.goto(f"{live_server.url}/office/cases/{new.receipt_no}/")
+    panel = page.locator("#case-insights-panel")
+    expect(panel).to_contain_text("유사민원")
+    expect(panel.locator(".sotong-dept-suggestions li").first).to_contain_text(org.sanitation.name)
+    expect(panel.get_by_role("link", name=duplicate.receipt_no, exact=False)).to_be_visible()
+    assert page.js_errors == []
+    assert_accessible(page)
+    screenshot(page, "insights-case-page")
+
+    press(panel.get_by_role("button", name=f"이 민원에 병합 {duplicate.receipt_no}"))
+    expect(page.locator(".sotong-messages, [role=status]").first).to_contain_text("병합했습니다")
+    duplicate.refresh_from_db()
+    assert duplicate.status == CaseStatus.MERGED
+    assert duplicate.merged_into_id == new.pk
