@@ -24,7 +24,7 @@ import secrets
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from datetime import time as clock_time
 from typing import Any
@@ -320,25 +320,28 @@ class CampaignSender:
     def deliver_email(self, targets: Sequence[tuple[int, dict[str, Any]]], skipped: list[int]) -> None:
         transport = self.email_transport
         local, _at, domain = self.campaign.newsletter.sender_email.partition("@")
-        staged: list[tuple[int, StagedEmail]] = []
-        for rid, person in targets:
-            ref = reference(self.campaign_id, rid)
-            link = self.unsubscribe_link(person["pk"])
-            message = self.compiled.render(self.values(person), link)
-            raw = build_email(
-                self.shape,
-                to=person["email"],
-                subject=message.subject,
-                text=message.text,
-                html=message.html,
-                reference=ref,
-                unsubscribe_url=link,
-            )
-            # VERP: the bounce comes back to <local>+<reference>@domain and names the message.
-            staged.append((rid, StagedEmail(ref, f"{local}+{ref}@{domain}", person["email"], raw)))
         if skipped:
             self.commit(skipped=skipped)
-        transport.deliver(staged, self.limiter.acquire, self.commit)
+
+        def rendered() -> Iterator[tuple[int, StagedEmail]]:
+            # Rendered as the transport asks for them, so connections send while the rest is rendered.
+            for rid, person in targets:
+                ref = reference(self.campaign_id, rid)
+                link = self.unsubscribe_link(person["pk"])
+                message = self.compiled.render(self.values(person), link)
+                raw = build_email(
+                    self.shape,
+                    to=person["email"],
+                    subject=message.subject,
+                    text=message.text,
+                    html=message.html,
+                    reference=ref,
+                    unsubscribe_url=link,
+                )
+                # VERP: the bounce comes back to <local>+<reference>@domain and names the message.
+                yield rid, StagedEmail(ref, f"{local}+{ref}@{domain}", person["email"], raw)
+
+        transport.deliver(rendered(), len(targets), self.limiter.acquire, self.commit)
 
     def deliver_sms(
         self, batch: int, targets: Sequence[tuple[int, dict[str, Any]]], skipped: list[int]

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import itertools
 import json
 import queue
 import smtplib
 import socket
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -66,11 +67,14 @@ class EmailTransport:
     window = 1
 
     def deliver(
-        self, items: Sequence[tuple[int, StagedEmail]], acquire: Callable[[int], None], commit: Commit
+        self,
+        items: Iterator[tuple[int, StagedEmail]],
+        count: int,
+        acquire: Callable[[int], None],
+        commit: Commit,
     ) -> None:
         """Stage a window, commit the staged as sent, finish them; correct the few the server then refuses."""
-        for start in range(0, len(items), self.window):
-            window = items[start : start + self.window]
+        while window := list(itertools.islice(items, self.window)):
             acquire(len(window))
             outcomes = self.stage_many([item for _rid, item in window])
             ok = [(rid, item) for (rid, item), outcome in zip(window, outcomes, strict=True) if outcome.ok]
@@ -241,13 +245,19 @@ class SmtpTransport(EmailTransport):
             self.pool = None
 
     def deliver(
-        self, items: Sequence[tuple[int, StagedEmail]], acquire: Callable[[int], None], commit: Commit
+        self,
+        items: Iterator[tuple[int, StagedEmail]],
+        count: int,
+        acquire: Callable[[int], None],
+        commit: Commit,
     ) -> None:
         """Group commit: each connection's thread stages its next message and waits; this thread commits
         every message staged meanwhile in one transaction and lets their threads write the ".". No
-        connection waits for another, only for the commit."""
+        connection waits for another, only for the commit. Messages are rendered (pulled from `items`)
+        by this thread whenever it has nothing to commit, a few ahead of the connections."""
         work: queue.SimpleQueue[tuple[int, StagedEmail] | None] = queue.SimpleQueue()
-        for item in items:
+        ahead = 2 * len(self.connections)
+        for item in itertools.islice(items, ahead):
             work.put(item)
         events: queue.SimpleQueue[tuple[str, int, Outcome, threading.Event | None]] = queue.SimpleQueue()
 
@@ -271,20 +281,30 @@ class SmtpTransport(EmailTransport):
                 events.put(("finished", rid, connection.reply(connection.terminate()), None))
 
         threads = [threading.Thread(target=run, args=(c,), daemon=True) for c in self.connections]
-        for _ in threads:
-            work.put(None)
         for thread in threads:
             thread.start()
-        open_ = len(items)
+
+        def refill() -> bool:
+            """Render one more for the connections; False once there is none left (and stop them)."""
+            item = next(items, None)
+            if item is None:
+                for _ in threads:
+                    work.put(None)
+                return False
+            work.put(item)
+            return True
+
         waiting: list[threading.Event] = []
         try:
-            self._collect(events, open_, commit, waiting)
+            self._collect(events, count, commit, waiting, refill)
         except BaseException:
             aborted.set()
             for go in waiting:
                 go.set()
             raise
         finally:
+            for _ in threads:
+                work.put(None)  # each thread stops at the first None it takes; spares are harmless
             for thread in threads:
                 thread.join()
 
@@ -294,8 +314,12 @@ class SmtpTransport(EmailTransport):
         open_: int,
         commit: Commit,
         waiting: list[threading.Event],
+        refill: Callable[[], bool],
     ) -> None:
+        more = True
         while open_:
+            while more and events.empty():
+                more = refill()
             pending = [events.get()]
             while True:
                 try:

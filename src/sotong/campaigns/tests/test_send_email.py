@@ -187,7 +187,10 @@ def test_sent_time_is_recorded_as_an_aware_moment(
 
     before = timezone.now()
     campaign = actions.create_campaign(
-        programme_manager, name="시각", template=email_template, lists=[make_list([make_subscriber(newsletter)])]
+        programme_manager,
+        name="시각",
+        template=email_template,
+        lists=[make_list([make_subscriber(newsletter)])],
     )
     actions.start_campaign(programme_manager, campaign)
     run_worker()
