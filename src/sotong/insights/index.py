@@ -53,7 +53,9 @@ def delta_path(version: str) -> Path:
 
 @contextmanager
 def write_lock(version: str) -> Iterator[None]:
-    with (insights_dir() / f".lock-{version}").open("a") as handle:
+    folder = insights_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / f".lock-{version}").open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -109,6 +111,7 @@ def save_graph(version: str, ids: np.ndarray, vectors: np.ndarray, dimensions: i
     if len(ids):
         graph.add(ids.astype(np.uint64), vectors, threads=os.cpu_count() or 1)
     path = index_path(version)
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     graph.save(str(tmp))
     with write_lock(version):

@@ -249,8 +249,11 @@ def refit(*, sample: int = FIT_SAMPLE, seed: int = 0) -> rep.Representation:
 def prune_files(keep: set[str]) -> list[str]:
     """Delete the model, graph and delta files of versions no longer in use (a process still reading an
     old graph keeps its memory map until it sees `current.json` change)."""
-    removed = []
-    for path in rep.insights_dir().iterdir():
+    removed: list[str] = []
+    folder = rep.insights_dir()
+    if not folder.exists():
+        return removed
+    for path in folder.iterdir():
         stem = path.name.split(".")[0] if not path.name.startswith(".") else path.name.split(".")[1]
         version = stem.split("-", 1)[1] if "-" in stem else ""
         if version and version not in keep and path.name.startswith(("model-", "index-", "delta-", ".lock-")):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,14 +37,26 @@ MIN_DF = 2
 
 
 def insights_dir() -> Path:
+    """`SOTONG_INSIGHTS_DIR`, one sub-folder per database: the index holds case ids of one database, so
+    two databases (SQLite and PostgreSQL, or each test database) never share files. Created by writers."""
     configured = getattr(settings, "SOTONG_INSIGHTS_DIR", None)
-    path = Path(configured) if configured else Path(settings.VAR_DIR) / "insights"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    base = Path(configured) if configured else Path(settings.VAR_DIR) / "insights"
+    return base / _database_key()
+
+
+def _database_key() -> str:
+    from django.db import connection
+
+    try:
+        name = str(connection.settings_dict.get("NAME") or "none")
+    except Exception:  # no database configured (the benchmark)
+        name = "none"
+    return re.sub(r"[^\w.-]", "_", f"{connection.vendor}-{Path(name).name}")
 
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Write a file so that readers see the old or the new content, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "wb") as handle:

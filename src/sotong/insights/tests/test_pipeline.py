@@ -47,7 +47,8 @@ def test_sweep_and_worker_analyse_new_cases_fit_a_model_and_build_a_shared_index
     assert CaseAnalysis.objects.count() == len(cases)
     version = representation.current_version()
     assert version
-    assert (insights_dir / f"model-{version}.pkl").exists()
+    assert representation.model_path(version).exists()
+    assert representation.model_path(version).is_relative_to(insights_dir)  # one folder per database
     assert index.index_path(version).exists()
     row = CaseAnalysis.objects.get(case=cases[0])
     assert row.version == PIPELINE_VERSION
@@ -107,7 +108,7 @@ def test_refit_switches_the_model_revectorises_every_row_and_removes_old_files(c
     assert new != old
     assert representation.current_version() == new
     assert set(CaseAnalysis.objects.values_list("model_version", flat=True)) == {new}
-    assert not (insights_dir / f"model-{old}.pkl").exists()
+    assert not representation.model_path(old).exists()
     assert not index.index_path(old).exists()
     assert pipeline.current_model().classifier is not None  # two departments have answered
     assert pipeline.vectorise_stale() == 0
