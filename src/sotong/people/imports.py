@@ -35,9 +35,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sotong.core.events import record_event
-from sotong.people.actions import update_person
 from sotong.people.actions._common import require
-from sotong.people.actions.consents import consent_clock, give_consent
+from sotong.people.actions.consents import consent_clock
+from sotong.people.actions.import_merge import MergeRequest, merge_import_rows
 from sotong.people.actions.persons import default_district
 from sotong.people.cleaning import (
     clean_birth_year,
@@ -73,7 +73,6 @@ BATCH_SIZE = 1000
 MAX_ROWS = 2_000_000
 SEEN_CACHE_KIB = 1024
 _DATE_FORMATS = ("%Y-%m-%d", "%Y.%m.%d", "%Y/%m/%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
-_PERSON_FIELDS = ("name", "gender", "birth_year", "dong", "occupation", "mobile", "email")
 
 # Called once per batch with its outcomes (in row order) and the batch's last row number; on commit, inside
 # the batch's transaction, so that the report and the progress mark are written with the rows or not at all.
@@ -468,23 +467,23 @@ class Importer:
         ):
             outcomes[row.number].person_id = person.pk
         decisions = self.decisions([row.number for row, _person in matches]) if matches else {}
-        merged = 0
+        accepted: list[MergeRequest] = []
         for row, person in matches:
-            decision = decisions.get(row.number) or self.on_match
-            outcome = outcomes[row.number]
-            if decision != "merge":
-                outcome.reasons.append(_("병합하지 않고 건너뛰었습니다."))
+            if (decisions.get(row.number) or self.on_match) != "merge":
+                outcomes[row.number].reasons.append(_("병합하지 않고 건너뛰었습니다."))
                 continue
-            try:
-                with transaction.atomic():
-                    self._merge_into(person, row)
-            except PeopleError as exc:
-                outcomes[row.number] = RowOutcome(
-                    row.number, Status.REJECTED, [exc.message], person_id=person.pk
+            accepted.append(MergeRequest(row.number, person.pk, row.values, self._evidence(row)))
+        refused = self._merge(accepted)
+        merged = 0
+        for request in accepted:
+            if request.row in refused:
+                outcomes[request.row] = RowOutcome(
+                    request.row, Status.REJECTED, [refused[request.row]], person_id=request.person_id
                 )
                 continue
+            outcome = outcomes[request.row]
             outcome.status = Status.MERGED
-            outcome.reasons = [_("정책고객 #%(id)d에 병합했습니다.") % {"id": person.pk}]
+            outcome.reasons = [_("정책고객 #%(id)d에 병합했습니다.") % {"id": request.person_id}]
             merged += 1
         if new_rows or merged:
             record_event(
@@ -560,38 +559,26 @@ class Importer:
             reconfirm_due_at=reconfirm_due_at,
         )
 
-    def _merge_into(self, person: Person, row: _Row) -> None:
-        """The accepted proposal: fill the person's blanks from the row and record the row's consents
-        (unless the person already holds a newer one for that purpose)."""
-        if person.anonymised_at is not None:
-            raise PeopleError(_("익명화된 정책고객에는 병합할 수 없습니다."))
-        current = Person.objects.get(pk=person.pk)
-        blanks = {f: row.values[f] for f in _PERSON_FIELDS if row.values.get(f) and not getattr(current, f)}
-        if blanks:
-            current = update_person(self.actor, current, **blanks)
-        evidence = self._evidence(row)
-        given_at = row.values["given_at"]
-        for purpose in self.purposes:
-            newer = (
-                Consent.objects.open()
-                .filter(person=current, purpose=purpose, given_at__gte=given_at)
-                .exists()
-            )
-            if newer:
-                continue
-            sms = ContactChannel.SMS in self.channels and bool(current.mobile)
-            email = ContactChannel.EMAIL in self.channels and bool(current.email)
-            if sms or email:
-                give_consent(
-                    self.actor,
-                    current,
-                    purpose,
-                    sms=sms,
-                    email=email,
-                    method=ConsentMethod.IMPORT,
-                    evidence=evidence,
-                    given_at=given_at,
-                )
+    def _merge(self, accepted: list[MergeRequest]) -> dict[int, str]:
+        """The accepted proposals, as one set; row by row only when a contact filled in was registered
+        by someone else meanwhile (to refuse just that row). Returns the rows refused with their reason."""
+        if not accepted:
+            return {}
+        options = {"purposes": self.purposes, "channels": self.channels, "membership": self.membership}
+        try:
+            with transaction.atomic():
+                return merge_import_rows(self.actor, accepted, **options)
+        except IntegrityError:
+            refused: dict[int, str] = {}
+            for request in accepted:
+                try:
+                    with transaction.atomic():
+                        refused.update(merge_import_rows(self.actor, [request], **options))
+                except IntegrityError:
+                    refused[request.row] = _(
+                        "처리 중 같은 연락처가 다른 경로로 등록되었습니다. 다시 올려 주세요."
+                    )
+            return refused
 
 
 def _differences(person: Person, values: dict[str, Any]) -> dict[str, tuple[str, str]]:
