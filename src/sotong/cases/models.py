@@ -213,6 +213,11 @@ class Case(models.Model):
     is_multi_party = models.BooleanField(_("다수인관련민원"), default=False)
     transfer_count = models.PositiveSmallIntegerField(_("이송 횟수"), default=0)
     is_ping_pong = models.BooleanField(_("핑퐁민원"), default=False, db_index=True)
+    # The state of the case's progress reports, kept by database triggers (`cases.report_flags`): the
+    # report queues read these instead of matching reports against every open case.
+    reports_pending = models.BooleanField(_("보고요청 중"), default=False, editable=False)
+    reports_submitted = models.BooleanField(_("보고 승인 대기"), default=False, editable=False)
+    reports_missed = models.BooleanField(_("미보고"), default=False, editable=False)
     additional_answer_requested_at = models.DateTimeField(_("추가 답변 요청"), null=True, blank=True)
 
     # Duplicates and repeats
@@ -257,6 +262,22 @@ class Case(models.Model):
             # With the id: the coordinator's report queues count open cases from the index alone.
             models.Index(
                 fields=["status", "received_at"], include=["id"], name="cases_case_status_received_idx"
+            ),
+            # The report queues: open cases with a report in that state, few among many.
+            models.Index(
+                fields=["status", "received_at"],
+                condition=Q(reports_pending=True),
+                name="cases_case_rep_pending_idx",
+            ),
+            models.Index(
+                fields=["status", "received_at"],
+                condition=Q(reports_submitted=True),
+                name="cases_case_rep_submitted_idx",
+            ),
+            models.Index(
+                fields=["status", "received_at"],
+                condition=Q(reports_missed=True),
+                name="cases_case_rep_missed_idx",
             ),
             # 핑퐁민원: a handful of cases; the whole-table is_ping_pong index had to be scanned end to end.
             models.Index(
