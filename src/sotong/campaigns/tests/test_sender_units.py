@@ -1,0 +1,64 @@
+"""The sender's parts on their own: the sliding window, and pausing mid-campaign then resuming."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sotong.campaigns import actions
+from sotong.campaigns.models import RecipientStatus, State
+from sotong.campaigns.sender import CampaignSender, SlidingWindow
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_sliding_window_never_lets_more_than_the_limit_through_in_any_second() -> None:
+    clock = FakeClock()
+    window = SlidingWindow(10, 1.0, clock=clock, sleep=clock.sleep)
+    sent_at: list[float] = []
+    for _ in range(35):
+        window.acquire(1)
+        sent_at.append(clock.now)
+        clock.now += 0.01
+    for moment in sent_at:
+        assert sum(1 for t in sent_at if moment <= t < moment + 1.0) <= 10
+    assert sent_at[-1] >= 3.0  # 35 at 10 a second take more than three seconds
+    assert clock.slept
+
+
+def test_paused_campaign_stops_at_a_batch_boundary_and_resumes_with_the_rest_once(
+    settings, programme_manager, newsletter, sms_template, make_subscriber, make_list, sms_gateway
+) -> None:
+    settings.SOTONG_CAMPAIGN_BATCH_SIZE = 4
+    readers = [make_subscriber(newsletter) for _ in range(10)]
+    campaign = actions.create_campaign(
+        programme_manager, name="정지", template=sms_template, lists=[make_list(readers)]
+    )
+    actions.start_campaign(programme_manager, campaign)
+
+    class PauseAfterFirstBatch(CampaignSender):
+        def flush(self) -> None:
+            super().flush()
+            if self.campaign.state == State.RUNNING and len(sms_gateway.requests) == 1:
+                actions.pause_campaign(programme_manager, self.campaign)
+
+    assert PauseAfterFirstBatch(campaign.pk).run() == State.PAUSED
+    assert len(sms_gateway.messages) == 4
+    assert campaign.recipients.filter(status=RecipientStatus.PENDING).count() == 6
+
+    actions.resume_campaign(programme_manager, campaign)
+    assert CampaignSender(campaign.pk).run() == State.FINISHED
+    numbers = Counter(item["to"] for item in sms_gateway.messages)
+    assert numbers == Counter({reader.mobile.replace("-", ""): 1 for reader in readers})
+    campaign.refresh_from_db()
+    assert (campaign.sent, campaign.total) == (10, 10)
