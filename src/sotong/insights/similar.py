@@ -9,10 +9,14 @@ addresses and the case's own citizen name masked; never the body, the name or th
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from django.db.models import QuerySet
+from scipy.sparse import vstack
 
 from sotong.cases.models import Answer, Case, CaseStatus
 from sotong.core.masking import mask_name
@@ -107,11 +111,11 @@ def search(
     ids = [hit.case_id for hit in hits if hit.case_id != exclude]
     if not ids:
         return []
-    stored = dict(CaseAnalysis.objects.filter(case_id__in=ids).values_list("case_id", "morphemes"))
-    ids = [pk for pk in ids if pk in stored]
+    rows = _sparse_rows(query.model, ids)
+    ids = [pk for pk in ids if pk in rows]
     if not ids:
         return []
-    scores = (query.model.sparse([stored[pk] for pk in ids]) @ query.sparse.T).toarray().ravel()  # type: ignore[attr-defined]
+    scores = (vstack([rows[pk] for pk in ids]) @ query.sparse.T).toarray().ravel()  # type: ignore[attr-defined]
     ranked = [(pk, float(score)) for pk, score in zip(ids, scores, strict=True) if score >= min_similarity]
     ranked.sort(key=lambda item: -item[1])
     visible = cases.exclude(status__in=HIDDEN_STATUSES).in_bulk([pk for pk, _s in ranked[: limit * 4]])
@@ -121,6 +125,37 @@ def search(
         found.sort(key=lambda item: (not item.is_answered, -item.similarity))
     _attach_answers(found)
     return found
+
+
+# Sparse TF-IDF rows of recently seen candidates, per process: as a citizen types, each debounced query
+# meets mostly the same candidates, and computing their rows from the morphemes is most of a query's time.
+# Keyed by model version, so a refit starts afresh (a re-analysis under the same model is seen after the
+# row leaves the cache).
+ROW_CACHE_SIZE = 20_000
+_row_cache: OrderedDict[tuple[str, int], Any] = OrderedDict()
+_row_cache_lock = threading.Lock()
+
+
+def _sparse_rows(model: Representation, ids: list[int]) -> dict[int, Any]:
+    rows: dict[int, Any] = {}
+    with _row_cache_lock:
+        for pk in ids:
+            row = _row_cache.get((model.version, pk))
+            if row is not None:
+                _row_cache.move_to_end((model.version, pk))
+                rows[pk] = row
+    missing = [pk for pk in ids if pk not in rows]
+    if missing:
+        stored = dict(CaseAnalysis.objects.filter(case_id__in=missing).values_list("case_id", "morphemes"))
+        found = [pk for pk in missing if pk in stored]
+        if found:
+            matrix = model.sparse([stored[pk] for pk in found])
+            with _row_cache_lock:
+                for position, pk in enumerate(found):
+                    rows[pk] = _row_cache[(model.version, pk)] = matrix[position]
+                while len(_row_cache) > ROW_CACHE_SIZE:
+                    _row_cache.popitem(last=False)
+    return rows
 
 
 def _attach_answers(found: list[Similar]) -> None:

@@ -18,7 +18,7 @@ from sotong.accounts.tests.fixtures import Org
 from sotong.cases.actions import answer_case, assign_case, start_processing, submit_case
 from sotong.cases.models import Case
 from sotong.cases.tests.conftest import case_values
-from sotong.insights import index, pipeline
+from sotong.insights import index, pipeline, similar
 
 TOPICS = {
     "sanitation": [
@@ -73,6 +73,7 @@ def insights_dir(settings: Any, tmp_path: Path) -> Iterator[Path]:
     settings.MEDIA_ROOT = str(tmp_path / "media")
     pipeline.current.forget()
     index._indexes.clear()
+    similar._row_cache.clear()
     yield folder
     pipeline.current.forget()
     index._indexes.clear()

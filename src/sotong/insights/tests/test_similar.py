@@ -157,3 +157,25 @@ def test_suggestions_say_the_model_is_being_prepared_before_any_fit(verified_cli
         reverse("insights_office:suggestions"), {"title": "불법 주차 단속"}
     )
     assert "민원 분석 모델을 준비하고 있습니다" in response.content.decode()
+
+
+def test_a_repeated_query_reads_no_candidate_morphemes_again(corpus):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sotong.insights import similar
+
+    _ready(corpus)
+    query = similar.query_for_text("쓰레기 무단투기", "골목 쓰레기")
+
+    with CaptureQueriesContext(connection) as first:
+        found = similar.search(query, similar.public_cases())
+    with CaptureQueriesContext(connection) as second:
+        again = similar.search(query, similar.public_cases())
+
+    def analysis_reads(captured):
+        return [q for q in captured.captured_queries if "insights_caseanalysis" in q["sql"]]
+
+    assert [item.case.pk for item in again] == [item.case.pk for item in found]
+    assert len(analysis_reads(first)) == 1
+    assert analysis_reads(second) == []
