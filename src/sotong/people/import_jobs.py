@@ -38,6 +38,7 @@ from sotong.core.spreadsheets import count_lines
 from sotong.people.actions._common import require
 from sotong.people.errors import PeopleError
 from sotong.people.import_files import ImportFileError, map_columns, read_table
+from sotong.people.import_inserts import fixed_chunks, insert_rows
 from sotong.people.imports import Importer, RowOutcome, Status, check_options
 from sotong.people.models import ImportBatch, ImportJob, ImportJobRow, JobState
 
@@ -310,7 +311,7 @@ def commit(job_id: int, *, batch_size: int | None = None) -> str:
 
 
 def _store_rows(job: ImportJob, phase: str, outcomes: list[RowOutcome]) -> None:
-    ImportJobRow.objects.bulk_create(
+    insert_rows(
         [
             ImportJobRow(
                 job=job,
@@ -329,11 +330,14 @@ def _store_rows(job: ImportJob, phase: str, outcomes: list[RowOutcome]) -> None:
 
 
 def _decisions(job: ImportJob, rows: list[int]) -> dict[int, str]:
-    return dict(
-        ImportJobRow.objects.filter(job=job, phase=PREVIEW, row__in=rows)
-        .exclude(decision="")
-        .values_list("row", "decision")
-    )
+    found: dict[int, str] = {}
+    for chunk in fixed_chunks(rows):
+        found.update(
+            ImportJobRow.objects.filter(job=job, phase=PREVIEW, row__in=chunk)
+            .exclude(decision="")
+            .values_list("row", "decision")
+        )
+    return found
 
 
 def discard_files(job: ImportJob) -> None:

@@ -13,7 +13,9 @@ are reported, each with its reason; nothing valid is lost and nothing invalid wr
 
 Memory does not grow with the file. Rows are read one at a time and handled per batch of `batch_size`;
 each batch's outcomes go to the `report` callback (CSV lines and database rows) and are dropped; people
-already registered are found by one blind-index query per batch. The one structure that grows is the
+already registered are found by one blind-index query per batch (and contact kind). Every statement has
+one of a few fixed shapes (`sotong.people.import_inserts`), so SQLite's statement cache does not fill
+with one-off statements as the batches go by. The one structure that grows is the
 set of contact keys met earlier in the file (for duplicates inside it): it lives in a temporary on-disk
 SQLite table (17 bytes a key, one or two keys a valid row, so ~40 bytes of disk per row), of which at most
 `SEEN_CACHE_KIB` are held in memory.
@@ -54,6 +56,7 @@ from sotong.people.cleaning import (
 )
 from sotong.people.errors import PeopleError
 from sotong.people.import_files import FIELD_LABELS, ImportFileError, map_columns, read_table
+from sotong.people.import_inserts import IN_CHUNK, fixed_chunks, insert_rows
 from sotong.people.models import (
     Consent,
     ConsentMethod,
@@ -126,10 +129,8 @@ class _SeenKeys:
 
     def find(self, keys: Iterable[bytes]) -> dict[bytes, int]:
         found: dict[bytes, int] = {}
-        wanted = list(dict.fromkeys(keys))
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
+        marks = ",".join("?" * IN_CHUNK)
+        for chunk in fixed_chunks(list(dict.fromkeys(keys))):
             found.update(self._db.execute(f"SELECT key, row FROM seen WHERE key IN ({marks})", chunk))  # noqa: S608
         return found
 
@@ -433,11 +434,11 @@ class Importer:
             "email_index",
             "anonymised_at",
         )
-        if mobiles:
-            for person in Person.objects.by_contact_index("mobile_index", mobiles).only(*fields):
+        for chunk in fixed_chunks(mobiles):
+            for person in Person.objects.by_contact_index("mobile_index", chunk).only(*fields):
                 found["m", person.mobile_index] = person
-        if emails:
-            for person in Person.objects.by_contact_index("email_index", emails).only(*fields):
+        for chunk in fixed_chunks(emails):
+            for person in Person.objects.by_contact_index("email_index", chunk).only(*fields):
                 found["e", person.email_index] = person
         return found
 
@@ -500,27 +501,26 @@ class Importer:
     def _create(self, rows: list[_Row]) -> list[Person]:
         if not rows:
             return []
-        people = Person.objects.bulk_create(
-            [
-                Person(
-                    name=row.values["name"],
-                    gender=row.values["gender"],
-                    birth_year=row.values["birth_year"],
-                    district=self.district,
-                    dong=row.values["dong"],
-                    occupation=row.values["occupation"],
-                    mobile=row.values["mobile"],
-                    mobile_index=row.values.get("mobile_index", ""),
-                    email=row.values["email"],
-                    email_index=row.values.get("email_index", ""),
-                    source=self.source,
-                    import_batch=self.batch,
-                    import_row=row.number,
-                    created_at=self.now,
-                )
-                for row in rows
-            ]
-        )
+        people = [
+            Person(
+                name=row.values["name"],
+                gender=row.values["gender"],
+                birth_year=row.values["birth_year"],
+                district=self.district,
+                dong=row.values["dong"],
+                occupation=row.values["occupation"],
+                mobile=row.values["mobile"],
+                mobile_index=row.values.get("mobile_index", ""),
+                email=row.values["email"],
+                email_index=row.values.get("email_index", ""),
+                source=self.source,
+                import_batch=self.batch,
+                import_row=row.number,
+                created_at=self.now,
+            )
+            for row in rows
+        ]
+        insert_rows(people, returning=True)
         consents = []
         memberships = []
         for row, person in zip(rows, people, strict=True):
@@ -530,9 +530,8 @@ class Importer:
                 memberships.append(
                     Membership(person=person, kind=self.membership, started_on=row.values["given_at"].date())
                 )
-        Consent.objects.bulk_create(consents)
-        if memberships:
-            Membership.objects.bulk_create(memberships)
+        insert_rows(consents)
+        insert_rows(memberships)
         return people
 
     def _evidence(self, row: _Row) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from sotong.core.models import Event
 from sotong.people.actions._common import require, summary
 from sotong.people.actions.consents import _consent_summary, check_evidence, consent_clock
+from sotong.people.import_inserts import fixed_chunks, insert_rows
 from sotong.people.models import (
     Consent,
     ConsentMethod,
@@ -58,7 +59,6 @@ _LOADED = (
     "source",
     "anonymised_at",
 )
-_CHUNK = 500  # ids per IN (...): under SQLite's variable limit with room to spare
 
 
 @dataclass
@@ -106,11 +106,6 @@ def merge_import_rows(
     return refused
 
 
-def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield list(ids[start : start + _CHUNK])
-
-
 def _merge_round(
     actor: Any,
     requests: list[MergeRequest],
@@ -121,7 +116,7 @@ def _merge_round(
     now = timezone.now()
     ids = sorted({request.person_id for request in requests})
     people: dict[int, Person] = {}
-    for chunk in _chunks(ids):
+    for chunk in fixed_chunks(ids):
         people.update(
             (person.pk, person)
             for person in Person.objects.select_for_update().filter(pk__in=chunk).only(*_LOADED)
@@ -142,7 +137,7 @@ def _merge_round(
     _record_consents(actor, accepted, purposes, channels, now, events)
     if kind is not None:
         _add_memberships(actor, accepted, kind, events)
-    Event.objects.bulk_create(events, batch_size=_CHUNK)
+    insert_rows(events)
     return refused
 
 
@@ -254,7 +249,7 @@ def _record_consents(
     purpose is as recent or more recent; an older open one is superseded."""
     open_consents: dict[tuple[int, int], list[tuple[int, datetime]]] = defaultdict(list)
     purpose_ids = [purpose.pk for purpose in purposes]
-    for chunk in _chunks(sorted({person.pk for _request, person in accepted})):
+    for chunk in fixed_chunks(sorted({person.pk for _request, person in accepted})):
         rows = (
             Consent.objects.select_for_update()
             .open()
@@ -292,9 +287,9 @@ def _record_consents(
                 reconfirm_due_at=reconfirm_due_at,
             )
             given.append((consent, person, current[0][0] if current else None))
-    for chunk in _chunks(superseded):
+    for chunk in fixed_chunks(superseded):
         Consent.objects.filter(pk__in=chunk).update(superseded_at=now)
-    Consent.objects.bulk_create([consent for consent, _person, _previous in given], batch_size=_CHUNK)
+    insert_rows([consent for consent, _person, _previous in given], returning=True)
     events.extend(
         _event(
             actor,
@@ -312,7 +307,7 @@ def _add_memberships(
 ) -> None:
     """The import's membership (e.g. 전자소통 가입자) for those who do not hold it (`add_membership`)."""
     holding: set[int] = set()
-    for chunk in _chunks(sorted({person.pk for _request, person in accepted})):
+    for chunk in fixed_chunks(sorted({person.pk for _request, person in accepted})):
         holding.update(
             Membership.objects.current()
             .filter(person_id__in=chunk, kind=kind, group_type__isnull=True, group_id="")
@@ -326,7 +321,7 @@ def _add_memberships(
         added.append(
             (Membership(person=person, kind=kind, started_on=request.values["given_at"].date()), person)
         )
-    Membership.objects.bulk_create([membership for membership, _person in added], batch_size=_CHUNK)
+    insert_rows([membership for membership, _person in added])
     events.extend(
         _event(
             actor,

@@ -156,9 +156,7 @@ def test_a_person_anonymised_since_the_check_is_refused_and_the_others_merged(
     assert "people.updated" not in verbs(gone)
 
 
-def test_merging_a_batch_costs_the_same_statements_for_three_rows_as_for_thirty(
-    make_person, programme_manager, purposes
-):
+def test_merging_a_batch_costs_a_few_statements_whatever_its_size(make_person, programme_manager, purposes):
     people = [make_person(mobile=f"010-4400-{n:04d}", email="", dong="", consent=None) for n in range(33)]
 
     def requests(chosen: list[Person]) -> list[MergeRequest]:
@@ -189,7 +187,8 @@ def test_merging_a_batch_costs_the_same_statements_for_three_rows_as_for_thirty(
     with CaptureQueriesContext(connection) as thirty:
         assert merge_import_rows(programme_manager, requests(people[3:]), **options) == {}
 
-    assert len(thirty.captured_queries) == len(three.captured_queries)
+    # per row it would be 90 statements or more; a set costs one per step, the INSERTs one per power of two
+    assert len(thirty.captured_queries) <= len(three.captured_queries) + 6 < 30
     assert Person.objects.filter(dong="행당1동").count() == 33
     assert Consent.objects.open().filter(method="import").count() == 33
     assert Membership.objects.filter(kind="subscriber").count() == 33
