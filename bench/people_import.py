@@ -49,6 +49,11 @@ DOMAINS = ["naver.com", "daum.net", "gmail.com", "hanmail.net", "kakao.com"]
 EXISTING = 1000
 
 
+def _stage(text: str) -> None:
+    """A line on stderr as each phase ends, so that a run of hours reports what it has measured so far."""
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
 def _rss() -> int:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
@@ -224,6 +229,7 @@ def real_import(path: str, count: int) -> tuple[dict[str, int], float, float, fl
         )
         assert import_jobs.analyse(job.pk) == "previewed"
         previewed = time.perf_counter()
+        _stage(f"preview of {count:,} rows: {previewed - start:.1f} s, peak so far +{memory.mib:.1f} MiB")
         job.refresh_from_db()
         import_jobs.confirm_import(manager, job, decisions={}, on_match="merge")
         assert import_jobs.commit(job.pk) == "done", ImportJob.objects.get(pk=job.pk).error
@@ -243,7 +249,11 @@ def child(count: int) -> dict[str, Any]:
         start = time.perf_counter()
         generate(path, count)
         generated = time.perf_counter() - start
+        _stage(f"generated {count:,} rows in {generated:.1f} s")
         bare_rows, bare_seconds, bare_mib = bare_insert(path)
+        _stage(
+            f"bare: {bare_rows:,} rows in {bare_seconds:.1f} s ({bare_rows / bare_seconds:,.0f}/s), +{bare_mib:.1f} MiB"
+        )
         counts, preview_seconds, commit_seconds, real_mib = real_import(path, count)
         real_seconds = preview_seconds + commit_seconds
         return {
@@ -278,11 +288,10 @@ def main() -> None:
     results = []
     for count in args.rows:
         done = subprocess.run(  # noqa: S603 - this script, with a number
-            [sys.executable, __file__, "--child", str(count)], capture_output=True, text=True, check=False
+            [sys.executable, __file__, "--child", str(count)], stdout=subprocess.PIPE, text=True, check=False
         )
         if done.returncode != 0:
-            sys.stderr.write(done.stderr)
-            raise SystemExit(done.returncode)
+            raise SystemExit(done.returncode)  # its traceback went to stderr
         result = json.loads(done.stdout.strip().splitlines()[-1])
         results.append(result)
         print(

@@ -58,10 +58,10 @@ def _sql(model: type[models.Model], alias: str, rows: int, returning: bool) -> s
     row = "({})".format(", ".join(["%s"] * len(fields)))
     # Table and column names come from the model's own metadata, never from input.
     sql = "INSERT INTO {} ({}) VALUES {}".format(  # noqa: S608
-        quote(opts.db_table), ", ".join(quote(field.column) for field in fields), ", ".join([row] * rows)
+        quote(opts.db_table), ", ".join(quote(str(field.column)) for field in fields), ", ".join([row] * rows)
     )
     if returning:
-        sql += f" RETURNING {quote(opts.pk.column)}"
+        sql += f" RETURNING {quote(str(opts.pk.column))}"
     return sql
 
 

@@ -563,16 +563,25 @@ class Importer:
         by someone else meanwhile (to refuse just that row). Returns the rows refused with their reason."""
         if not accepted:
             return {}
-        options = {"purposes": self.purposes, "channels": self.channels, "membership": self.membership}
+
+        def merge(requests: list[MergeRequest]) -> dict[int, str]:
+            return merge_import_rows(
+                self.actor,
+                requests,
+                purposes=self.purposes,
+                channels=self.channels,
+                membership=self.membership,
+            )
+
         try:
             with transaction.atomic():
-                return merge_import_rows(self.actor, accepted, **options)
+                return merge(accepted)
         except IntegrityError:
             refused: dict[int, str] = {}
             for request in accepted:
                 try:
                     with transaction.atomic():
-                        refused.update(merge_import_rows(self.actor, [request], **options))
+                        refused.update(merge([request]))
                 except IntegrityError:
                     refused[request.row] = _(
                         "처리 중 같은 연락처가 다른 경로로 등록되었습니다. 다시 올려 주세요."

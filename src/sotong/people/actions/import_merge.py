@@ -90,7 +90,7 @@ def merge_import_rows(
     index): the caller retries row by row to find which."""
     require(actor, "people.change_person")
     require(actor, "people.manage_consent")
-    channels = {ContactChannel(c) for c in channels}
+    wanted = {ContactChannel(c) for c in channels}
     kind = MembershipKind(membership) if membership else None
     refused: dict[int, str] = {}
     pending = list(requests)
@@ -101,7 +101,7 @@ def merge_import_rows(
         for request in pending:
             (later if request.person_id in people_in_round else this_round).append(request)
             people_in_round.add(request.person_id)
-        refused.update(_merge_round(actor, this_round, purposes, channels, kind))
+        refused.update(_merge_round(actor, this_round, purposes, wanted, kind))
         pending = later
     return refused
 
@@ -218,13 +218,14 @@ def _update_people(changed: list[tuple[Person, tuple[str, ...]]]) -> None:
     connection = connections[router.db_for_write(Person)]
     quote = connection.ops.quote_name
     opts = Person._meta
+    by_name = {field.name: field for field in opts.concrete_fields}
     for fields, people in groups.items():
-        columns = [opts.get_field(name) for name in (*fields, "updated_at")]
+        columns = [by_name[name] for name in (*fields, "updated_at")]
         # Table and column names come from the model's metadata, never from input.
         sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
             quote(opts.db_table),
-            ", ".join(f"{quote(column.column)} = %s" for column in columns),
-            quote(opts.pk.column),
+            ", ".join(f"{quote(str(column.column))} = %s" for column in columns),
+            quote(str(opts.pk.column)),
         )
         params = [
             [

@@ -176,16 +176,20 @@ def test_merging_a_batch_costs_a_few_statements_whatever_its_size(make_person, p
             for n, p in enumerate(chosen)
         ]
 
-    options = {
-        "purposes": [purposes["e_sotong"]],
-        "channels": [ContactChannel.SMS],
-        "membership": "subscriber",
-    }
-    merge_import_rows(programme_manager, [], **options)  # the actor's roles, read once per request
+    def merge(chosen: list[Person]) -> dict[int, str]:
+        return merge_import_rows(
+            programme_manager,
+            requests(chosen),
+            purposes=[purposes["e_sotong"]],
+            channels=[ContactChannel.SMS],
+            membership="subscriber",
+        )
+
+    merge([])  # the actor's roles, read once per request
     with CaptureQueriesContext(connection) as three:
-        assert merge_import_rows(programme_manager, requests(people[:3]), **options) == {}
+        assert merge(people[:3]) == {}
     with CaptureQueriesContext(connection) as thirty:
-        assert merge_import_rows(programme_manager, requests(people[3:]), **options) == {}
+        assert merge(people[3:]) == {}
 
     # per row it would be 90 statements or more; a set costs one per step, the INSERTs one per power of two
     assert len(thirty.captured_queries) <= len(three.captured_queries) + 6 < 30
