@@ -344,6 +344,13 @@ class CaseMachine(RuleBasedStateMachine):
             assert messages.filter(purpose="cases.onsite_extension").count() == channels * len(extended)
             ended_here = events.filter(verb="cases.onsite_ended").count()
             assert messages.filter(purpose="cases.onsite_end").count() == channels * ended_here
+            # the report flags the queues read agree with the reports themselves
+            report_states = set(ProgressReport.objects.filter(case=case).values_list("status", flat=True))
+            assert case.reports_pending == bool(
+                report_states & {ReportStatus.REQUESTED, ReportStatus.RETURNED}
+            )
+            assert case.reports_submitted == (ReportStatus.SUBMITTED in report_states)
+            assert case.reports_missed == (ReportStatus.MISSED in report_states)
             if case.status not in OPEN_STATUSES:
                 assert not [i for i in investigations if i.ended_at is None]
                 assert not ProgressReport.objects.filter(
