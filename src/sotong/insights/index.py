@@ -129,11 +129,13 @@ class Hit:
     similarity: float
 
 
-def _mtime(path: Path) -> float:
+def _mtime(path: Path) -> object:
+    """What changes when a file is replaced: its inode (every atomic replace makes one) and its time."""
     try:
-        return path.stat().st_mtime_ns
+        stat = path.stat()
     except FileNotFoundError:
         return -1
+    return (stat.st_ino, stat.st_mtime_ns)
 
 
 class SharedIndex:
@@ -143,16 +145,16 @@ class SharedIndex:
         self.version = version
         self._lock = threading.Lock()
         self._graph: Index | None = None
-        self._graph_mtime = -2.0
+        self._graph_mtime: object = -2
         self._delta = (np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32))
-        self._delta_mtime = -2.0
+        self._delta_mtime: object = -2
 
     def refresh(self) -> None:
         with self._lock:
             graph_mtime = _mtime(index_path(self.version))
             if graph_mtime != self._graph_mtime:
                 self._graph = (
-                    Index.restore(str(index_path(self.version)), view=True) if graph_mtime >= 0 else None
+                    Index.restore(str(index_path(self.version)), view=True) if graph_mtime != -1 else None
                 )
                 self._graph_mtime = graph_mtime
             delta_mtime = _mtime(delta_path(self.version))

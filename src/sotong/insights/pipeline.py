@@ -38,13 +38,15 @@ class _Current:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._mtime = -2
+        self._mtime: object = -2
         self._model: rep.Representation | None = None
 
     def get(self) -> rep.Representation | None:
         path = rep.current_path()
         try:
-            mtime = path.stat().st_mtime_ns
+            stat = path.stat()
+            # The inode too: an atomic replace always makes a new one, even within the clock's resolution.
+            mtime: object = (stat.st_ino, stat.st_mtime_ns)
         except FileNotFoundError:
             mtime = -1
         with self._lock:

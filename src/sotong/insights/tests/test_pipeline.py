@@ -140,3 +140,15 @@ def test_refit_backfill_and_rebuild_sweeps_run_their_tasks_on_the_worker(corpus,
     assert representation.current_version() != old
     finished = DBTaskResult.objects.filter(task_path__startswith="sotong.insights.tasks", status="SUCCESSFUL")
     assert finished.count() == 3
+
+
+def test_another_process_switches_to_a_refitted_model_when_current_json_changes(corpus):
+    corpus(answered=False)
+    pipeline.analyse_new()
+    other_process = pipeline._Current()  # its own cache, as in a second web process
+    old = other_process.get().version
+
+    new = pipeline.refit().version
+
+    assert old != new
+    assert other_process.get().version == new
