@@ -36,12 +36,15 @@ def test_insert_rows_writes_what_bulk_create_writes_with_ids_and_few_statement_s
         raw = cursor.fetchone()[0]
     assert raw != "01050000001"
     assert decrypt(raw) == "01050000001"
-    # 300 rows: whole chunks of one size, then powers of two: a few statement shapes, never one per row
-    shapes = [q["sql"].count("), (") + 1 for q in queries.captured_queries]
-    assert sum(shapes) == 300
-    assert len(shapes) <= 300 // 16
-    assert all(size & (size - 1) == 0 for size in shapes)  # powers of two: few distinct statements
-    assert len(set(shapes)) <= 4
+    if connection.vendor == "postgresql":  # Django's one UNNEST of arrays: one statement, one shape
+        assert len(queries.captured_queries) == 1
+        assert "UNNEST" in queries.captured_queries[0]["sql"]
+    else:  # 300 rows: whole chunks of one size, then powers of two: a few shapes, never one per row
+        shapes = [q["sql"].count("), (") + 1 for q in queries.captured_queries]
+        assert sum(shapes) == 300
+        assert len(shapes) <= 300 // 16
+        assert all(size & (size - 1) == 0 for size in shapes)
+        assert len(set(shapes)) <= 4
 
     memberships = [Membership(person=p, kind="subscriber") for p in people[:5]]
     insert_rows(memberships)
