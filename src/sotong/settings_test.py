@@ -3,9 +3,17 @@
 The database comes from DATABASE_URL like everywhere else (SQLite when unset; CI also runs PostgreSQL).
 """
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("SOTONG_DEMO", "1")
+# The insights index and models of a test run live apart from the dev server's var/insights; worker
+# processes the tests start inherit the variable, so they share the folder; it goes with the run.
+if "SOTONG_INSIGHTS_DIR" not in os.environ:
+    os.environ["SOTONG_INSIGHTS_DIR"] = tempfile.mkdtemp(prefix="sotong-test-insights-")
+    atexit.register(shutil.rmtree, os.environ["SOTONG_INSIGHTS_DIR"], ignore_errors=True)
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SOTONG_MANIFEST_STATIC", "0")
 

@@ -9,6 +9,7 @@ Run with `-s` to print the figures quoted in README.md.
 from __future__ import annotations
 
 import csv
+import os
 import random
 from collections import Counter
 from collections.abc import Iterator
@@ -25,6 +26,8 @@ from sotong.insights.suggest import TOP, train_classifier, vote
 from sotong.insights.text import analyse_many
 
 DATA = Path(__file__).resolve().parents[5] / "shared" / "data" / "petition_titles.csv"
+# The same 8,400 rows, already drawn and in order, for a checkout without the shared folder (tests/data).
+SAMPLE = Path(__file__).resolve().parent / "data" / "petition_sample.csv"
 TRAIN, TEST, K = 8_000, 400, 10
 
 
@@ -41,14 +44,37 @@ class Split:
     folder: Path
 
 
+def _rows() -> list[tuple[str, str]]:
+    """(title, category) of the fixed sample: from SOTONG_PETITION_TITLES or the shared file when there,
+    else the copy of the same sample kept in tests/data."""
+    configured = os.environ.get("SOTONG_PETITION_TITLES", "")
+    source = Path(configured) if configured else DATA
+    if not source.exists():
+        with SAMPLE.open(encoding="utf-8") as handle:
+            return [(row["title"], row["category"]) for row in csv.DictReader(handle)]
+    with source.open(encoding="utf-8-sig") as handle:
+        rows = [(row["title"], row["category"]) for row in csv.DictReader(handle) if row["title"].strip()]
+    random.Random(6).shuffle(rows)
+    return rows[: TRAIN + TEST]
+
+
+def test_the_kept_sample_is_the_sample_drawn_from_the_shared_file():
+    if not DATA.exists():
+        assert len(_rows()) == TRAIN + TEST  # no shared folder here: the kept copy is all there is
+        return
+    with SAMPLE.open(encoding="utf-8") as handle:
+        kept = [(row["title"], row["category"]) for row in csv.DictReader(handle)]
+    with DATA.open(encoding="utf-8-sig") as handle:
+        rows = [(row["title"], row["category"]) for row in csv.DictReader(handle) if row["title"].strip()]
+    random.Random(6).shuffle(rows)
+    assert kept == rows[: TRAIN + TEST]
+
+
 @pytest.fixture(scope="module")
 def split(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Split]:
     from django.conf import settings
 
-    with DATA.open(encoding="utf-8-sig") as handle:
-        rows = [(row["title"], row["category"]) for row in csv.DictReader(handle) if row["title"].strip()]
-    random.Random(6).shuffle(rows)
-    rows = rows[: TRAIN + TEST]
+    rows = _rows()
     analyses = list(analyse_many(title for title, _c in rows))
     morphemes = [" ".join(a.morphemes) for a in analyses]
     nouns = [set(a.nouns) for a in analyses]
