@@ -278,12 +278,39 @@ def bench_intake(count: int) -> dict[str, float]:
 # --- queue at scale -----------------------------------------------------------------------------------
 
 
-def generate(total: int, seed: int = 7) -> None:
-    """`total` cases straight into the tables, with the shapes the queues look at."""
-    from django.db import transaction
+def _shapes() -> dict[str, Any]:
+    """What both generators draw from: the divisions, the intake office, the handler, and the mixes of
+    kind, channel and status (12 of 16 closed, 2 answered, 2 open)."""
     from django.utils import timezone
 
     from sotong.accounts.models import Department, DepartmentLevel, User
+    from sotong.cases.models import CaseKind, CaseStatus, Channel
+
+    return {
+        "divisions": list(Department.objects.filter(level=DepartmentLevel.DIVISION).order_by("code")),
+        "intake": Department.objects.get(code="D102"),
+        "handler": User.objects.get(username="handler"),
+        "now": timezone.now(),
+        "kinds": [
+            CaseKind.SUGGESTION,
+            CaseKind.OTHER,
+            CaseKind.INQUIRY_PROCEDURE,
+            CaseKind.GRIEVANCE,
+            CaseKind.PROPOSAL,
+        ],
+        "channels": [Channel.WEB, Channel.MOBILE, Channel.PHONE, Channel.EPEOPLE, Channel.MAYOR_DIALOGUE],
+        "statuses": (
+            [CaseStatus.CLOSED] * 12
+            + [CaseStatus.ANSWERED] * 2
+            + [CaseStatus.IN_PROGRESS, CaseStatus.ASSIGNED]
+        ),
+    }
+
+
+def generate(total: int, seed: int = 7) -> None:
+    """`total` cases straight into the tables, with the shapes the queues look at."""
+    from django.db import transaction
+
     from sotong.cases.models import (
         AssignmentRole,
         AvoidanceRequest,
@@ -291,27 +318,14 @@ def generate(total: int, seed: int = 7) -> None:
         CaseAssignment,
         CaseKind,
         CaseStatus,
-        Channel,
         ProgressReport,
         ReportStatus,
     )
 
     rng = random.Random(seed)  # noqa: S311 - benchmark data
-    divisions = list(Department.objects.filter(level=DepartmentLevel.DIVISION).order_by("code"))
-    intake = Department.objects.get(code="D102")
-    handler = User.objects.get(username="handler")
-    now = timezone.now()
-    kinds = [
-        CaseKind.SUGGESTION,
-        CaseKind.OTHER,
-        CaseKind.INQUIRY_PROCEDURE,
-        CaseKind.GRIEVANCE,
-        CaseKind.PROPOSAL,
-    ]
-    channels = [Channel.WEB, Channel.MOBILE, Channel.PHONE, Channel.EPEOPLE, Channel.MAYOR_DIALOGUE]
-    statuses = (
-        [CaseStatus.CLOSED] * 12 + [CaseStatus.ANSWERED] * 2 + [CaseStatus.IN_PROGRESS, CaseStatus.ASSIGNED]
-    )
+    shapes = _shapes()
+    divisions, intake, handler, now = shapes["divisions"], shapes["intake"], shapes["handler"], shapes["now"]
+    kinds, channels, statuses = shapes["kinds"], shapes["channels"], shapes["statuses"]
     batch = 5000
     made = Case.objects.count()
     sanitation = next(d for d in divisions if d.code == "D151")
@@ -420,9 +434,8 @@ def generate_postgres(total: int) -> None:
     """The same shapes as `generate`, made by the server (INSERT ... SELECT over generate_series):
     a million cases in minutes instead of half an hour of bulk_create."""
     from django.db import connection, transaction
-    from django.utils import timezone
 
-    from sotong.accounts.models import Department, DepartmentLevel, User
+    from sotong.accounts.models import Department
     from sotong.cases.models import (
         AssignmentRole,
         AvoidanceRequest,
@@ -437,26 +450,11 @@ def generate_postgres(total: int) -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT setseed(0.7)")
-    divisions = list(
-        Department.objects.filter(level=DepartmentLevel.DIVISION)
-        .order_by("code")
-        .values_list("pk", flat=True)
-    )
-    intake = Department.objects.get(code="D102")
+    shapes = _shapes()
+    divisions = [division.pk for division in shapes["divisions"]]
+    intake, handler, now = shapes["intake"], shapes["handler"], shapes["now"]
     sanitation = Department.objects.get(code="D151").pk
-    handler = User.objects.get(username="handler")
-    now = timezone.now()
-    kinds = [
-        CaseKind.SUGGESTION,
-        CaseKind.OTHER,
-        CaseKind.INQUIRY_PROCEDURE,
-        CaseKind.GRIEVANCE,
-        CaseKind.PROPOSAL,
-    ]
-    channels = [Channel.WEB, Channel.MOBILE, Channel.PHONE, Channel.EPEOPLE, Channel.MAYOR_DIALOGUE]
-    statuses = (
-        [CaseStatus.CLOSED] * 12 + [CaseStatus.ANSWERED] * 2 + [CaseStatus.IN_PROGRESS, CaseStatus.ASSIGNED]
-    )
+    kinds, channels, statuses = shapes["kinds"], shapes["channels"], shapes["statuses"]
     template = Case(
         receipt_no="G",
         kind=CaseKind.SUGGESTION,

@@ -3,48 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
-from typing import Any, cast
+from typing import cast
 
-import rules
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, QueryDict
-from django.utils.translation import gettext as _
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy
 
-from sotong.accounts.models import User
+from sotong.accounts.decorators import View, rule_required
+from sotong.accounts.decorators import can as can  # re-exported for the registry views
+from sotong.accounts.decorators import user_of as user_of
 from sotong.people.errors import PeopleError
 from sotong.people.forms_office import PeopleFilterForm
 from sotong.people.models import Person, PersonList, PersonQuerySet, Segment
 from sotong.people.queries import search_people
 
-View = Callable[..., HttpResponse]
 PEOPLE_PER_PAGE = 50
 
 
 def registry_page(perm: str) -> Callable[[View], View]:
-    """Signed in and holding the registry permission `perm` (the rule itself: a superuser flag grants
-    nothing here, as in the actions)."""
-
-    def decorate(view: View) -> View:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            user = request.user
-            if not (user.is_active and rules.has_perm(perm, user)):
-                raise PermissionDenied(_("정책고객 명부를 다룰 권한이 없습니다."))
-            return view(request, *args, **kwargs)
-
-        return login_required(wrapped)
-
-    return decorate
-
-
-def user_of(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def can(request: HttpRequest, perm: str) -> bool:
-    return bool(rules.has_perm(perm, request.user))
+    """Signed in and holding the registry permission `perm` (the rule itself, as in the actions)."""
+    return rule_required(perm, gettext_lazy("정책고객 명부를 다룰 권한이 없습니다."))
 
 
 def segment_query(segment: Segment) -> QueryDict:
