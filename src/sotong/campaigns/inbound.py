@@ -27,10 +27,10 @@ from sotong.campaigns.models import (
     SuppressionReason,
 )
 from sotong.campaigns.sender import bump_hour
-from sotong.campaigns.tokens import read_unsubscribe_token
+from sotong.campaigns.tokens import read_purpose_token, read_unsubscribe_token
 from sotong.core.events import record_event
 from sotong.people.actions import CITIZEN, withdraw_consent
-from sotong.people.models import Consent, Person
+from sotong.people.models import Consent, ConsentPurpose, Person
 
 SOFT_BOUNCE_LIMIT = 3
 _REFERENCE = re.compile(r"\bc(\d+)r(\d+)\b")
@@ -97,6 +97,23 @@ def unsubscribe(token: str, *, only_channel: bool = False, source: str = "one-cl
             if recipient is not None:
                 bump_hour(recipient.campaign_id, timezone.now(), unsubscribed=1)
     return Unsubscribed(newsletter, person_id, channel, withdrawn)
+
+
+def unsubscribe_purpose(token: str, *, only_channel: bool = False) -> tuple[ConsentPurpose, bool] | None:
+    """수신 거부 by a purpose token (the registry's message screen): the person's open consent for that
+    purpose is withdrawn (or only the channel). (purpose, withdrawn now); None for a bad token. A second
+    call finds no open consent and changes nothing."""
+    read = read_purpose_token(token)
+    purpose = ConsentPurpose.objects.filter(pk=read[0]).first() if read else None
+    if read is None or purpose is None:
+        return None
+    _purpose_id, person_id, channel = read
+    with transaction.atomic():
+        consent = Consent.objects.open().filter(person_id=person_id, purpose_id=purpose.pk).first()
+        if consent is None or (only_channel and not getattr(consent, channel)):
+            return purpose, False
+        withdraw_consent(CITIZEN, consent, channel=channel if only_channel else None)
+    return purpose, True
 
 
 # --- bounces and reports ---------------------------------------------------------------------------

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sotong.campaigns import inbound
 from sotong.campaigns.models import Channel, EventKind, Newsletter
-from sotong.campaigns.tokens import read_unsubscribe_token
-from sotong.people.models import Consent
+from sotong.campaigns.tokens import read_purpose_token, read_unsubscribe_token
+from sotong.people.models import Consent, ConsentPurpose
 
 MAX_WEBHOOK_BYTES = 1_000_000
 
@@ -48,7 +48,14 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             return render(
                 request,
                 "campaigns/public/preferences.html",
-                _context(newsletter, person_id, channel, token, error=_("수신 거부 범위를 골라 주세요.")),
+                _context(
+                    newsletter.name,
+                    newsletter.purpose_id,
+                    person_id,
+                    channel,
+                    token,
+                    error=_("수신 거부 범위를 골라 주세요."),
+                ),
                 status=400,
             )
         done = inbound.unsubscribe(
@@ -61,19 +68,56 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request,
             "campaigns/public/done.html",
-            {"newsletter": newsletter, "done": done, "scope": scope, "channel": channel},
+            {"name": newsletter.name, "done": done, "scope": scope, "channel": channel},
         )
     return render(
-        request, "campaigns/public/preferences.html", _context(newsletter, person_id, channel, token)
+        request,
+        "campaigns/public/preferences.html",
+        _context(newsletter.name, newsletter.purpose_id, person_id, channel, token),
+    )
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def purpose_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """The same for the registry's message screen, whose e-mails are sent for a consent purpose: GET the
+    confirmation page, POST "List-Unsubscribe=One-Click" withdraws that purpose's consent (RFC 8058)."""
+    read = read_purpose_token(token)
+    purpose = ConsentPurpose.objects.filter(pk=read[0]).first() if read else None
+    if read is None or purpose is None:
+        if request.method == "POST" and "List-Unsubscribe" in request.POST:
+            return HttpResponse(
+                _("잘못된 수신 거부 링크입니다."), status=400, content_type="text/plain; charset=utf-8"
+            )
+        return render(request, "campaigns/public/invalid.html", status=404)
+    _purpose_id, person_id, channel = read
+    if request.method == "GET":
+        return render(
+            request,
+            "campaigns/public/preferences.html",
+            _context(purpose.name, purpose.pk, person_id, channel, token),
+        )
+    one_click = request.POST.get("List-Unsubscribe") == "One-Click"
+    scope = request.POST.get("scope", "all")
+    if not one_click and scope not in ("all", "channel"):
+        context = _context(
+            purpose.name, purpose.pk, person_id, channel, token, error=_("수신 거부 범위를 골라 주세요.")
+        )
+        return render(request, "campaigns/public/preferences.html", context, status=400)
+    inbound.unsubscribe_purpose(token, only_channel=scope == "channel" and not one_click)
+    if one_click:
+        return HttpResponse(_("수신 거부되었습니다."), content_type="text/plain; charset=utf-8")
+    return render(
+        request, "campaigns/public/done.html", {"name": purpose.name, "scope": scope, "channel": channel}
     )
 
 
 def _context(
-    newsletter: Newsletter, person_id: int, channel: str, token: str, error: str = ""
+    name: str, purpose_id: int, person_id: int, channel: str, token: str, error: str = ""
 ) -> dict[str, Any]:
-    consent = Consent.objects.open().filter(person_id=person_id, purpose_id=newsletter.purpose_id).first()
+    consent = Consent.objects.open().filter(person_id=person_id, purpose_id=purpose_id).first()
     return {
-        "newsletter": newsletter,
+        "name": name,
         "consent": consent,
         "subscribed": consent is not None,
         "channel_label": Channel(channel).label,

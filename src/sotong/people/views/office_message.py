@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from sotong.campaigns.tokens import purpose_token, purpose_unsubscribe_url
 from sotong.core.events import record_event
 from sotong.messaging.actions import queue_email, queue_sms
 from sotong.messaging.exceptions import OutboxError
@@ -54,6 +55,15 @@ _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 def message_key(token: str, person_id: int) -> str:
     return f"{OUTBOX_PURPOSE}.{token}.{person_id}"
+
+
+def unsubscribe_headers(purpose: ConsentPurpose, person: Person) -> dict[str, str]:
+    """RFC 8058 one-click: a signed https link that withdraws this purpose's consent without a login."""
+    token = purpose_token(purpose_id=purpose.pk, person_id=person.pk, channel=ContactChannel.EMAIL.value)
+    return {
+        "List-Unsubscribe": f"<{purpose_unsubscribe_url(token)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
 
 
 class MessageForm(forms.Form):
@@ -294,6 +304,7 @@ def _send(
                     purpose=OUTBOX_PURPOSE,
                     about=person,
                     idempotency_key=key,
+                    headers=unsubscribe_headers(purpose, person),
                     actor=user,
                 )
         except OutboxError:
