@@ -19,6 +19,7 @@ the process's baseline during each phase (sampled from /proc every 50 ms), which
 
     .venv/bin/python bench/people_import.py                       # 100,000 rows
     .venv/bin/python bench/people_import.py --rows 100000 1000000 # memory flat in the row count
+    .venv/bin/python bench/people_import.py --memory --rows 10000 100000  # the import alone, fresh processes
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sotong_bench .venv/bin/python bench/people_import.py
 
 The PostgreSQL database must exist and be empty (it is migrated here, not dropped).
@@ -275,15 +276,45 @@ def child(count: int) -> dict[str, Any]:
         }
 
 
+def memory_child(count: int) -> dict[str, Any]:
+    """The import alone in a fresh process: its peak is not hidden in memory the bare insert made resident."""
+    with tempfile.TemporaryDirectory(prefix="sotong-bench-people-") as workdir:
+        setup(workdir)
+        path = os.path.join(workdir, f"people_{count}.csv")
+        generate(path, count)
+        counts, preview_seconds, commit_seconds, real_mib = real_import(path, count)
+        return {"rows": count, "import_peak_mib": round(real_mib, 1), "import_counts": counts}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000])
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--memory", action="store_true", help="only the import's peak memory, each size in a fresh process"
+    )
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.child)))
+        return
+    if args.memory_child:
+        print(json.dumps(memory_child(args.memory_child)))
+        return
+    if args.memory:
+        for count in args.rows:
+            done = subprocess.run(  # noqa: S603 - this script, with a number
+                [sys.executable, __file__, "--memory-child", str(count)],
+                stdout=subprocess.PIPE,
+                text=True,
+                check=True,
+            )
+            result = json.loads(done.stdout.strip().splitlines()[-1])
+            print(
+                f"{count:>9,} rows: import alone peak +{result['import_peak_mib']} MiB | {result['import_counts']}"
+            )
         return
     results = []
     for count in args.rows:
