@@ -43,3 +43,43 @@ class CaseAnalysis(models.Model):
 
     def vector_array(self) -> np.ndarray | None:
         return None if not self.vector else np.frombuffer(bytes(self.vector), dtype=np.float32)
+
+
+class DailyCaseRollup(models.Model):
+    """상황판 집계: the cases received on one Seoul day, per channel, kind, category, handling department
+    and dong, as they stood when the row was computed (`board.rollup` rewrites whole days).
+
+    Counts follow the receipt day (a cohort): `answered` are the cases of that day answered or closed
+    since, `answered_on_time` those answered by their deadline (or without one), `open_count` and
+    `overdue_open` the ones still open, past the deadline when computed. The board reads only these rows.
+    """
+
+    day = models.DateField(_("접수일"))
+    channel = models.CharField(_("접수 경로"), max_length=20)
+    kind = models.CharField(_("종류"), max_length=20)
+    category = models.CharField(_("분야"), max_length=40, blank=True)
+    department = models.ForeignKey(
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("처리부서"),
+    )
+    dong = models.CharField(_("행정동"), max_length=40, blank=True)
+    received = models.PositiveIntegerField(_("접수"), default=0)
+    answered = models.PositiveIntegerField(_("답변"), default=0)
+    answered_on_time = models.PositiveIntegerField(_("기한 내 답변"), default=0)
+    open_count = models.PositiveIntegerField(_("처리중"), default=0)
+    overdue_open = models.PositiveIntegerField(_("지연"), default=0)
+    satisfaction_count = models.PositiveIntegerField(_("만족도 응답"), default=0)
+    satisfaction_sum = models.PositiveIntegerField(_("만족도 합계"), default=0)
+    computed_at = models.DateTimeField(_("집계 시각"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("일별 민원 집계")
+        verbose_name_plural = _("일별 민원 집계")
+        indexes = [models.Index(fields=["day"], name="insights_rollup_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel} {self.kind} {self.received}"

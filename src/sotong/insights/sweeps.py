@@ -48,3 +48,7 @@ def enqueue_refit(now: datetime) -> str:
     if not CaseAnalysis.objects.exists():
         return "nothing analysed"
     return "enqueued" if tasks.enqueue_once(tasks.refit_model) else "already queued"
+
+
+# The situation board's sweep lives with the board; importing it here registers it with the scheduler.
+from sotong.insights.board import sweeps as _board_sweeps  # noqa: E402, F401

@@ -2,8 +2,11 @@
 
 from django.urls import path
 
-from sotong.insights.views import office
+from sotong.insights.views import board, office
 
 app_name = "insights_office"
 
-urlpatterns = [path("suggestions/", office.intake_suggestions, name="suggestions")]
+urlpatterns = [
+    path("suggestions/", office.intake_suggestions, name="suggestions"),
+    path("board/", board.situation_board, name="board"),
+]

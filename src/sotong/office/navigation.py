@@ -92,6 +92,12 @@ OFFICE_MENU: tuple[OfficeMenuEntry, ...] = (
         _("회의 제안을 엑셀·CSV 파일로 한꺼번에 등록합니다."),
     ),
     OfficeMenuEntry(
+        _("상황판"),
+        "insights_office:board",
+        _roles(Role.COORDINATOR, Role.SYSADMIN),
+        _("경로·종류·분야·부서별 민원 접수량과 처리기간 준수율을 보고 해당 민원 목록으로 이동합니다."),
+    ),
+    OfficeMenuEntry(
         _("주민 명부"),
         "people_office:index",
         _roles(Role.PROGRAMME_MANAGER, Role.SYSADMIN),

@@ -54,8 +54,9 @@ def test_department_roles_do_not_see_staff_or_admin_pages(role):
 def test_coordinator_sees_staff_and_role_pages_but_not_admin():
     links = build_office_menu(fake_user(Role.COORDINATOR, is_staff=True))
 
-    assert labels(links) == ["업무 홈", *CASE_WORK, "제안 일괄 등록", "직원·권한", "권한 부여 기록"]
-    assert links[4].url == "/accounts/staff/"
+    assert labels(links) == ["업무 홈", *CASE_WORK, "제안 일괄 등록", "상황판", "직원·권한", "권한 부여 기록"]
+    assert links[4].url == "/office/insights/board/"
+    assert links[5].url == "/accounts/staff/"
 
 
 def test_sysadmin_sees_access_log_and_admin():
@@ -65,6 +66,7 @@ def test_sysadmin_sees_access_log_and_admin():
 
     assert labels(links) == [
         "업무 홈",
+        "상황판",
         "주민 명부",
         "단체·위원회",
         "뉴스레터·캠페인",
