@@ -9,7 +9,7 @@ import pytest
 from sotong.accounts.tests.fixtures import STAFF_PASSWORD
 from sotong.messaging.models import Message
 from sotong.people import actions
-from sotong.people.models import ConsentPurpose, Person
+from sotong.people.models import Consent, ConsentPurpose, Person
 from sotong.people.tests.conftest import WEB_EVIDENCE
 from sotong.people.views.office_message import OUTBOX_PURPOSE
 from tests.browser.helpers import assert_accessible, choose, press, screenshot, sign_in
@@ -150,3 +150,41 @@ def test_sending_the_same_confirmation_twice_queues_nothing_more(
     # then it is accepted but queues nothing twice
     assert again.status == 302
     assert Message.objects.count() == 1
+
+
+def test_a_resident_stops_the_purpose_from_the_link_of_the_email_without_signing_in(
+    page, live_server, programme_manager, purposes, residents, settings
+):
+    # given an e-mail for 전자소통 sent from the message screen to the consenting people of 옥수동
+    settings.SITE_URL = live_server.url
+    sign_in(page, live_server, programme_manager.username, STAFF_PASSWORD)
+    page.goto(f"{live_server.url}/office/people/message/?dong=옥수동")
+    page.select_option("#message-form select[name=purpose]", str(purposes["e_sotong"].pk))
+    choose(page.locator("#message-form input[name=channel][value=email]"))
+    page.fill("#message-form input[name=subject]", "옥수동 주민 간담회")
+    page.fill("#message-form textarea[name=text]", TEXT)
+    with page.expect_navigation():
+        press(page.locator("#message-form button[type=submit]"))
+    with page.expect_navigation():
+        press(page.get_by_role("button", name="3명에게 보내기"))
+    message = Message.objects.get(about_id=str(residents["consenting"].pk))
+    assert message.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    link = message.headers["List-Unsubscribe"].strip("<>")
+
+    # when the resident opens the link in a browser that is not signed in
+    page.context.clear_cookies()
+    page.goto(link)
+
+    # then a Korean confirmation page names the purpose, and withdrawing ends that consent only
+    assert page.locator("h1").inner_text() == "수신 설정"
+    assert purposes["e_sotong"].name in page.locator("main").inner_text()
+    check_page(page, "people-message-unsubscribe")
+    choose(page.locator("#scope-all"))
+    with page.expect_navigation():
+        press(page.locator("#unsubscribe-form button[type=submit]"))
+    assert "수신 동의를 철회했습니다" in page.locator("#unsubscribe-done").inner_text()
+    check_page(page, "people-message-unsubscribed")
+    consents = Consent.objects.filter(person=residents["consenting"])
+    assert consents.get(purpose=purposes["e_sotong"]).withdrawn_at is not None
+    others = Consent.objects.filter(purpose=purposes["e_sotong"], withdrawn_at__isnull=True)
+    assert set(others.values_list("person__name", flat=True)) == {"이서연", "정지호", "조예준"}
