@@ -27,6 +27,7 @@ BREAKDOWNS = {
     "kind": "kind",
     "category": "category",
     "department": "department_id",
+    "dong": "dong",
 }
 
 
@@ -77,6 +78,8 @@ def _labels(name: str, keys: list[Any]) -> dict[Any, str]:
         return {key: str(Channel(key).label) if key in Channel.values else key for key in keys}
     if name == "kind":
         return {key: str(CaseKind(key).label) if key in CaseKind.values else key for key in keys}
+    if name == "dong":
+        return {key: key for key in keys}
     if name == "category":
         names = dict(Code.objects.in_group("case_category").filter(code__in=keys).values_list("code", "name"))
         return {key: names.get(key, key) for key in keys}

@@ -242,12 +242,20 @@ def test_drill_down_links_lead_to_the_cases_behind_each_row(
     rollup.recompute_recent()
     client = verified_client(coordinator)
     board = client.get(BOARD).context["board"]
-    for name, field in [("channel", "channel"), ("kind", "kind")]:
+    for name, field in [("channel", "channel"), ("kind", "kind"), ("dong", "dong")]:
         for row in board.breakdowns[name]:
             expected = {case.pk for case in activity if getattr(case, field) == row.key}
             assert drill(client, row.url) == expected
             assert len(expected) == row.received
     assert drill(client, board.total.url) == {case.pk for case in activity}
+    # The list's department filter also takes the cases a department received or cooperates on; here the
+    # intake office (감사담당관) handles none, so each handling department's row leads to exactly its cases.
+    for row in board.breakdowns["department"]:
+        if not row.url:
+            assert row.key == ""
+            continue
+        expected = {case.pk for case in activity if str(case.handling_department_id) == row.key}
+        assert drill(client, row.url) == expected
     query = parse_qs(urlsplit(board.total.url).query)
     assert query["received_from"] == [board.first.isoformat()]
 

@@ -78,6 +78,7 @@ def situation_board(request: HttpRequest) -> HttpResponse:
         ("kind", _("민원 종류별 접수 건수"), _("종류")),
         ("category", _("분야별 접수 건수"), _("분야")),
         ("department", _("처리부서별 접수 건수"), _("처리부서")),
+        ("dong", _("행정동별 접수 건수"), _("행정동")),
     ]
     return render(
         request,
