@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.core.management import call_command
+
+
+@pytest.fixture(autouse=True)
+def _own_var_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every test writes its files (registry imports and exports...) to a folder of its own: the sweeps
+    that tidy `VAR_DIR` would otherwise delete the files of tests running at the same time in another
+    process (they are not that process's jobs)."""
+    from django.conf import settings
+
+    old = settings.VAR_DIR
+    settings.VAR_DIR = tmp_path_factory.mktemp("var")
+    yield
+    settings.VAR_DIR = old
 
 
 @pytest.fixture
