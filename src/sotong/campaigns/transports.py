@@ -24,6 +24,7 @@ import queue
 import smtplib
 import socket
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -61,7 +62,7 @@ class StagedEmail:
 Commit = Callable[..., None]
 
 
-class EmailTransport:
+class EmailTransport(ABC):
     """Sends e-mails in two phases over `concurrency` connections; `window` messages per group commit."""
 
     window = 1
@@ -90,17 +91,19 @@ class EmailTransport:
                 if late:
                     commit(failed=late, were_sent=True)
 
-    def open(self) -> None:
-        pass
+    def open(self) -> None:  # noqa: B027 - most transports hold nothing open
+        """Open connections before the first batch (nothing by default)."""
 
-    def close(self) -> None:
-        pass
+    def close(self) -> None:  # noqa: B027
+        """Close what `open` opened (nothing by default)."""
 
+    @abstractmethod
     def stage_many(self, items: Sequence[StagedEmail]) -> list[Outcome]:
-        raise NotImplementedError
+        """Send each message up to its final dot; the outcome of each (staged or refused)."""
 
+    @abstractmethod
     def finish_many(self, items: Sequence[StagedEmail]) -> list[Outcome]:
-        raise NotImplementedError
+        """Write the final dot of each staged message; the server's answer to each."""
 
 
 class NullEmailTransport(EmailTransport):
@@ -356,14 +359,15 @@ class SmtpTransport(EmailTransport):
         return list(self.pool.map(lambda pair: pair[0].reply(pair[1]), zip(connections, errors, strict=True)))
 
 
-class SmsTransport:
+class SmsTransport(ABC):
     """Posts a batch of SMS/LMS to the gateway in one call, under an idempotency key."""
 
+    @abstractmethod
     def send_batch(self, key: str, payloads: Sequence[dict[str, Any]]) -> list[Outcome]:
-        raise NotImplementedError
+        """Post `payloads` in one call under the idempotency `key`; the outcome of each."""
 
-    def close(self) -> None:
-        pass
+    def close(self) -> None:  # noqa: B027 - a batch call holds nothing open by default
+        """Release the gateway connection (nothing by default)."""
 
 
 class NullSmsTransport(SmsTransport):
