@@ -83,3 +83,8 @@ class DailyCaseRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.channel} {self.kind} {self.received}"
+
+
+# Models of the clusters and of the alerts live in their own modules; importing them registers them.
+from sotong.insights.models_alerts import *  # noqa: E402, F403
+from sotong.insights.models_clusters import *  # noqa: E402, F403

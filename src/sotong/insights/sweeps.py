@@ -51,4 +51,6 @@ def enqueue_refit(now: datetime) -> str:
 
 
 # The situation board's sweep lives with the board; importing it here registers it with the scheduler.
+from sotong.insights import sweeps_alerts as _alert_sweeps  # noqa: E402, F401
+from sotong.insights import sweeps_clusters as _cluster_sweeps  # noqa: E402, F401
 from sotong.insights.board import sweeps as _board_sweeps  # noqa: E402, F401
