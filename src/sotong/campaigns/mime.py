@@ -12,10 +12,9 @@ import time
 from dataclasses import dataclass
 from email.utils import formataddr, formatdate
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
+from sotong.core import dkim as core_dkim
 
 # Signed by DKIM when a key is set: RFC 8058 §4 asks that both unsubscribe headers be covered.
 DKIM_HEADERS = (
@@ -121,24 +120,11 @@ def _date() -> str:
     return str(_last_date[1])
 
 
-@lru_cache(maxsize=2)
 def _dkim_key(path: str) -> bytes:
-    return Path(path).read_bytes()
+    return core_dkim.private_key(path)
 
 
 def dkim_sign(raw: bytes) -> bytes:
-    """Prepend a DKIM-Signature when SOTONG_DKIM_DOMAIN and SOTONG_DKIM_PRIVATE_KEY_FILE are set."""
-    domain = getattr(settings, "SOTONG_DKIM_DOMAIN", "")
-    key_file = getattr(settings, "SOTONG_DKIM_PRIVATE_KEY_FILE", "")
-    if not (domain and key_file):
-        return raw
-    import dkim
-
-    signature = dkim.sign(
-        raw,
-        settings.SOTONG_DKIM_SELECTOR.encode(),
-        domain.encode(),
-        _dkim_key(key_file),
-        include_headers=list(DKIM_HEADERS),
-    )
-    return bytes(signature) + raw
+    """Prepend a DKIM-Signature when SOTONG_DKIM_DOMAIN and SOTONG_DKIM_PRIVATE_KEY_FILE are set (the one
+    implementation in `sotong.core.dkim`, with this module's header list: both unsubscribe headers)."""
+    return core_dkim.sign(raw, include_headers=DKIM_HEADERS)
