@@ -1,15 +1,18 @@
-"""E-mail through Django's e-mail backend (console, file, smtp or locmem, as EMAIL_BACKEND says)."""
+"""E-mail through Django's e-mail backend (console, file, smtp or locmem, as EMAIL_BACKEND says),
+DKIM-signed (`sotong.core.dkim`) when a key is configured."""
 
 from __future__ import annotations
 
 import smtplib
+from email.message import Message as MimeMessage
 from email.utils import parseaddr
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.utils import DNS_NAME
 
+from sotong.core import dkim
 from sotong.messaging.backends.base import SendResult
 
 if TYPE_CHECKING:
@@ -22,13 +25,49 @@ def message_id_header(message: Message) -> str:
     return f"<{message.pk}@{domain}>"
 
 
+class SignedBytes:
+    """A MIME message fixed as the bytes its DKIM signature covers.
+
+    Django's backends serialise `EmailMessage.message()` themselves (smtp with CRLF, console and file with
+    LF); serialising again would pick a new multipart boundary and break the signature, so `as_bytes` hands
+    out the signed bytes, and everything else (the charset the console backend asks for) comes from the
+    original message.
+    """
+
+    def __init__(self, signed: bytes, original: MimeMessage) -> None:
+        self.signed = signed
+        self.original = original
+
+    def as_bytes(self, unixfrom: bool = False, linesep: str = "\n") -> bytes:
+        if linesep == "\r\n":
+            return self.signed
+        return self.signed.replace(b"\r\n", linesep.encode())
+
+    def as_string(self, unixfrom: bool = False, linesep: str = "\n") -> str:
+        return self.as_bytes(unixfrom, linesep).decode("utf-8", "replace")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.original, name)
+
+
+class SignedEmail(EmailMultiAlternatives):
+    """An e-mail whose wire form carries a DKIM-Signature when SOTONG_DKIM_* configure a key."""
+
+    def message(self, **kwargs: Any) -> Any:
+        # Django's SafeMIME classes take `linesep`, which the stubs' `email.message.Message` does not show.
+        mime: Any = super().message(**kwargs)
+        if not dkim.is_configured():
+            return mime
+        return SignedBytes(dkim.sign(mime.as_bytes(linesep="\r\n")), mime)
+
+
 def build_email(message: Message) -> EmailMultiAlternatives:
     headers = {
         **(message.headers or {}),
         "Message-ID": message_id_header(message),
         "X-Sotong-Message-Id": str(message.pk),
     }
-    email = EmailMultiAlternatives(
+    email = SignedEmail(
         subject=message.subject,
         body=message.body_text,
         from_email=message.sender or settings.DEFAULT_FROM_EMAIL,

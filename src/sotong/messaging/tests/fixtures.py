@@ -247,3 +247,42 @@ def sms_gateway(settings: Any) -> Iterator[SmsGateway]:
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=5)
+
+
+# --- DKIM ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DkimKey:
+    """A signing key set in the settings, and the DNS TXT record that publishes its public half."""
+
+    domain: str
+    selector: str
+    record: bytes
+
+    def dnsfunc(self, name: bytes, timeout: int = 5) -> bytes:
+        """dkimpy's DNS lookup, answering only the selector's own name (no network)."""
+        return self.record if name == f"{self.selector}._domainkey.{self.domain}.".encode() else b""
+
+
+@pytest.fixture
+def dkim_key(tmp_path: Any, settings: Any) -> DkimKey:
+    """A fresh 2048-bit RSA key in a PEM file, configured as SOTONG_DKIM_* for this test."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    path = tmp_path / "dkim.pem"
+    path.write_bytes(pem)
+    settings.SOTONG_DKIM_DOMAIN = "sotong.example.kr"
+    settings.SOTONG_DKIM_SELECTOR = "s2026"
+    settings.SOTONG_DKIM_PRIVATE_KEY_FILE = str(path)
+    public = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return DkimKey("sotong.example.kr", "s2026", b"v=DKIM1; k=rsa; p=" + base64.b64encode(public))
