@@ -81,21 +81,17 @@ def create_newsletter(
     """뉴스레터 만들기, with its own consent purpose (and a night-time one when it advertises)."""
     require(actor, "campaigns.manage")
     name, code = (name or "").strip(), (code or "").strip().lower()
-    if not name:
-        raise CampaignError(_("뉴스레터 이름을 입력해 주세요."), field="name")
     if not _CODE.match(code):
         raise CampaignError(_("코드는 영문 소문자, 숫자, -, _ 로 2~31자여야 합니다."), field="code")
     if ConsentPurpose.objects.filter(code__in=[code, f"{code}-night"]).exists():
         raise CampaignError(_("이미 쓰는 코드입니다: %(code)s") % {"code": code}, field="code")
-    if normalize_sender_number(sender_phone) is None:
-        raise CampaignError(_("발신번호가 올바르지 않습니다 (예: 02-2286-5114)."), field="sender_phone")
-    if not (contact_line or "").strip():
-        raise CampaignError(_("발신자 연락처를 입력해 주세요 (정보통신망법 제50조)."), field="contact_line")
-    if is_advertising and not _OPT_OUT.match((opt_out_number or "").strip()):
-        raise CampaignError(
-            _("광고성 정보에는 무료수신거부 080 번호가 필요합니다 (예: 080-123-4567)."),
-            field="opt_out_number",
-        )
+    _check_sender(
+        name=name,
+        sender_phone=sender_phone,
+        contact_line=contact_line,
+        is_advertising=is_advertising,
+        opt_out_number=opt_out_number,
+    )
     purpose = ConsentPurpose.objects.create(
         code=code,
         name=_("%(name)s 수신") % {"name": name},
@@ -128,6 +124,106 @@ def create_newsletter(
     )
     record_event(actor, "campaigns.newsletter_created", newsletter, after={"name": name, "code": code})
     return newsletter
+
+
+def _check_sender(
+    *, name: str, sender_phone: str, contact_line: str, is_advertising: bool, opt_out_number: str
+) -> None:
+    """What every newsletter must carry (정보통신망법 제50조: sender, contact, and for advertising the 080
+    free opt-out number)."""
+    if not name:
+        raise CampaignError(_("뉴스레터 이름을 입력해 주세요."), field="name")
+    if normalize_sender_number(sender_phone) is None:
+        raise CampaignError(_("발신번호가 올바르지 않습니다 (예: 02-2286-5114)."), field="sender_phone")
+    if not (contact_line or "").strip():
+        raise CampaignError(_("발신자 연락처를 입력해 주세요 (정보통신망법 제50조)."), field="contact_line")
+    if is_advertising and not _OPT_OUT.match((opt_out_number or "").strip()):
+        raise CampaignError(
+            _("광고성 정보에는 무료수신거부 080 번호가 필요합니다 (예: 080-123-4567)."),
+            field="opt_out_number",
+        )
+
+
+@transaction.atomic
+def update_newsletter(
+    actor: Any,
+    newsletter: Newsletter,
+    *,
+    name: str,
+    sender_name: str,
+    sender_email: str,
+    sender_phone: str,
+    contact_line: str,
+    opt_out_number: str = "",
+    description: str = "",
+    is_advertising: bool | None = None,
+) -> Newsletter:
+    """뉴스레터 고치기: name, sender and contact lines, description.
+
+    The consent purpose (its code, name and wording) stays as the people consented to it, and the
+    advertising flag cannot change: consent to advertising is a separate consent (정보통신망법 §50), so a
+    newsletter that starts or stops advertising is a new newsletter.
+    """
+    require(actor, "campaigns.manage")
+    locked = Newsletter.objects.select_for_update().get(pk=newsletter.pk)
+    if is_advertising is not None and bool(is_advertising) != locked.is_advertising:
+        raise CampaignError(
+            _(
+                "광고성 여부는 바꿀 수 없습니다. 광고성 정보는 따로 동의를 받아야 하므로 새 뉴스레터를 만들어 주세요."
+            ),
+            code="advertising_fixed",
+            field="is_advertising",
+        )
+    name = (name or "").strip()
+    _check_sender(
+        name=name,
+        sender_phone=sender_phone,
+        contact_line=contact_line,
+        is_advertising=locked.is_advertising,
+        opt_out_number=opt_out_number,
+    )
+    values = {
+        "name": name,
+        "sender_name": (sender_name or "").strip() or name,
+        "sender_email": (sender_email or "").strip(),
+        "sender_phone": normalize_sender_number(sender_phone) or "",
+        "contact_line": contact_line.strip(),
+        "opt_out_number": (opt_out_number or "").strip(),
+        "description": description or "",
+    }
+    before = {key: getattr(locked, key) for key in values}
+    changed = {key: value for key, value in values.items() if before[key] != value}
+    for key, value in changed.items():
+        setattr(locked, key, value)
+    if changed:
+        locked.save(update_fields=list(changed))
+        record_event(
+            actor,
+            "campaigns.newsletter_changed",
+            locked,
+            before={key: before[key] for key in changed},
+            after=changed,
+        )
+    return locked
+
+
+# Campaigns in these states still render from their template: changing it would change messages mid-send.
+SENDING_STATES = (State.SCHEDULED, State.RUNNING, State.PAUSED)
+
+
+def _check_template_change(template: Template, channel: str) -> None:
+    uses = Campaign.objects.filter(template=template)
+    if uses.filter(state__in=SENDING_STATES).exists():
+        raise IllegalTransition(
+            _(
+                "예약·발송 중이거나 일시 정지된 캠페인이 쓰는 서식은 고칠 수 없습니다. 새 서식을 만들어 주세요."
+            ),
+            code="template_in_use",
+        )
+    if channel != template.channel and uses.exists():
+        raise CampaignError(
+            _("캠페인에 쓰인 서식의 채널은 바꿀 수 없습니다."), code="channel_fixed", field="channel"
+        )
 
 
 @transaction.atomic
@@ -181,6 +277,7 @@ def save_template(
         template = Template.objects.create(newsletter=newsletter, **values)
         record_event(actor, "campaigns.template_created", template, after={"name": name, "channel": channel})
         return template
+    _check_template_change(template, channel)
     for key, value in values.items():
         setattr(template, key, value)
     template.save()
@@ -463,4 +560,5 @@ __all__ = [
     "send_test",
     "send_urgent_sms",
     "start_campaign",
+    "update_newsletter",
 ]
