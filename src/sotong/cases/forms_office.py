@@ -35,6 +35,15 @@ FLAG_LABELS = {
     "additional_answer": _("추가 답변 요청"),
 }
 
+# 처리 현황 of the office list's `state` filter (the situation board's counts; see views.office.queues).
+LIST_STATES = [
+    ("answered", _("답변")),
+    ("open", _("처리중")),
+    ("overdue", _("지연")),
+    ("ping_pong", _("핑퐁(3회 이상 이송)")),
+    ("unreported", _("미보고")),
+]
+
 
 class OfficeForm(forms.Form):
     """KRDS classes on inputs, and aria-invalid / aria-describedby on the fields with an error."""
@@ -128,6 +137,11 @@ class QueueFilterForm(OfficeForm):
     received_to = forms.DateField(
         label=_("접수일(까지)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    # The situation board's drill-down: the handling department alone (not the departments that received
+    # or cooperate on a case), with its subtree when asked, and a state the board counts.
+    handling_department = DepartmentField(label=_("처리부서"), required=False, empty_label=_("전체"))
+    handling_subtree = forms.BooleanField(label=_("처리부서의 하위 부서 포함"), required=False)
+    state = forms.ChoiceField(label=_("처리 현황"), choices=[("", _("전체")), *LIST_STATES], required=False)
     flags = forms.MultipleChoiceField(
         label=_("표시"),
         choices=[(name, FLAG_LABELS[name]) for name in FLAGS],
@@ -142,10 +156,18 @@ class QueueFilterForm(OfficeForm):
         help_text=_("제목, 내용, 접수번호"),
     )
 
-    def __init__(self, *args: Any, departments: QuerySet[Department] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        departments: QuerySet[Department] | None = None,
+        handling_departments: QuerySet[Department] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         if departments is not None:
             self.fields["department"].queryset = departments  # type: ignore[attr-defined]
+        if handling_departments is not None:
+            self.fields["handling_department"].queryset = handling_departments  # type: ignore[attr-defined]
 
 
 class BulkForm(OfficeForm):

@@ -4,11 +4,13 @@ from django.urls import path
 
 from sotong.cases.views import office
 from sotong.cases.views.office.files import attachment_download
+from sotong.cases.views.office.queues import case_list_export
 
 app_name = "cases_office"
 urlpatterns = [
     path("", office.case_queues, name="queues"),
     path("bulk/", office.bulk_action, name="bulk"),
+    path("export.xlsx", case_list_export, name="export"),
     path("new/", office.case_new, name="new"),
     path("import/", office.import_upload, name="import"),
     path("import/commit/", office.import_commit, name="import_commit"),

@@ -51,7 +51,9 @@ class DailyCaseRollup(models.Model):
 
     Counts follow the receipt day (a cohort): `answered` are the cases of that day answered or closed
     since, `answered_on_time` those answered by their deadline (or without one), `open_count` and
-    `overdue_open` the ones still open, past the deadline when computed. The board reads only these rows.
+    `overdue_open` the ones still open, past the deadline when computed; `ping_pong` those transferred 3 or
+    more times and `unreported` those with a missed progress report (whatever their status now), and the
+    speed index inputs. The board reads only these rows.
     """
 
     day = models.DateField(_("접수일"))
@@ -74,12 +76,24 @@ class DailyCaseRollup(models.Model):
     overdue_open = models.PositiveIntegerField(_("지연"), default=0)
     satisfaction_count = models.PositiveIntegerField(_("만족도 응답"), default=0)
     satisfaction_sum = models.PositiveIntegerField(_("만족도 합계"), default=0)
+    ping_pong = models.PositiveIntegerField(_("핑퐁"), default=0, help_text=_("3회 이상 이송된 민원"))
+    unreported = models.PositiveIntegerField(
+        _("미보고"), default=0, help_text=_("기한 안에 보고하지 않은 민원")
+    )
+    # 스피드지수 inputs: the answered cases with a statutory period of 1 day or more, and the sum of
+    # their per-case index (statutory days − days taken) ÷ statutory days × 100; the board averages.
+    speed_count = models.PositiveIntegerField(_("스피드지수 대상"), default=0)
+    speed_sum = models.FloatField(_("스피드지수 합계"), default=0.0)
     computed_at = models.DateTimeField(_("집계 시각"), default=timezone.now)
 
     class Meta:
         verbose_name = _("일별 민원 집계")
         verbose_name_plural = _("일별 민원 집계")
-        indexes = [models.Index(fields=["day"], name="insights_rollup_day")]
+        indexes = [
+            models.Index(fields=["day"], name="insights_rollup_day"),
+            # A bureau's or department's board: its few departments over a range of days.
+            models.Index(fields=["department", "day"], name="insights_rollup_dept_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.channel} {self.kind} {self.received}"

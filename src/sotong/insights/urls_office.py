@@ -15,6 +15,8 @@ app_name = "insights_office"
 urlpatterns = [
     path("suggestions/", office.intake_suggestions, name="suggestions"),
     path("board/", board.situation_board, name="board"),
+    path("board/export.xlsx", board.board_export, name="board_export"),
+    path("board/report.pdf", board.monthly_report, name="board_report"),
     *cluster_urls,
     *alert_urls,
 ]

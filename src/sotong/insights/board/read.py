@@ -1,18 +1,26 @@
 """What the situation board shows, read from `DailyCaseRollup` only (never from the cases).
 
 Each breakdown is a list of `BoardRow`: a label, the counts, the on-time rate (처리기간 준수율 of
-KOREAN-RULES.md: answered by the deadline ÷ answered, in percent) and the link to the office case list
-filtered to the same cases (received in the period, and the row's channel, kind, category or department).
+KOREAN-RULES.md: answered by the deadline ÷ answered, in percent), the speed index (스피드지수: the mean
+of (statutory days − days taken) ÷ statutory days × 100 over the answered cases with a period of 1 day
+or more) and links to the office case list filtered to the same cases: received in the period, the
+row's channel, kind, category, handling department (that department only) or dong, and for each count
+the matching `state` (answered, open, overdue, ping-pong, unreported).
+
+A board has a scope: the whole government (`scope=None`), or a bureau or department and everything
+below it, i.e. the rollup rows whose handling department lies in that subtree. Cases carry no 자치구
+(one government runs one sotong), so the "district" figures of Seoul's board are the whole
+government's total here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -21,7 +29,18 @@ from sotong.cases.models import CaseKind, Channel
 from sotong.core.models import Code
 from sotong.insights.models import DailyCaseRollup
 
-COUNTS = ("received", "answered", "answered_on_time", "open_count", "overdue_open")
+COUNTS = (
+    "received",
+    "answered",
+    "answered_on_time",
+    "open_count",
+    "overdue_open",
+    "ping_pong",
+    "unreported",
+    "satisfaction_count",
+    "satisfaction_sum",
+    "speed_count",
+)
 BREAKDOWNS = {
     "channel": "channel",
     "kind": "kind",
@@ -29,6 +48,16 @@ BREAKDOWNS = {
     "department": "department_id",
     "dong": "dong",
 }
+# The count columns that drill down, and the office case list's `state` for each.
+STATES = {
+    "answered": "answered",
+    "open_count": "open",
+    "overdue_open": "overdue",
+    "ping_pong": "ping_pong",
+    "unreported": "unreported",
+}
+# Longer periods are shown per week in the trend chart.
+DAILY_TREND_MAX_DAYS = 62
 
 
 @dataclass(frozen=True)
@@ -40,9 +69,14 @@ class BoardRow:
     answered_on_time: int
     open_count: int
     overdue_open: int
+    ping_pong: int
+    unreported: int
     satisfaction_count: int
     satisfaction_sum: int
+    speed_count: int
+    speed_sum: float
     url: str
+    links: dict[str, str] = field(default_factory=dict)
 
     @property
     def on_time_rate(self) -> float | None:
@@ -52,6 +86,13 @@ class BoardRow:
         return round(100 * self.answered_on_time / self.answered, 1)
 
     @property
+    def speed_index(self) -> float | None:
+        """스피드지수 (one decimal), None when no answered case had a period of 1 day or more."""
+        if not self.speed_count:
+            return None
+        return round(self.speed_sum / self.speed_count, 1)
+
+    @property
     def satisfaction(self) -> float | None:
         if not self.satisfaction_count:
             return None
@@ -59,11 +100,32 @@ class BoardRow:
 
 
 @dataclass(frozen=True)
+class TrendPoint:
+    """One day (or week) of the trend: the cases received then, how many are answered, overdue now."""
+
+    first: date
+    last: date
+    received: int
+    answered: int
+    overdue_open: int
+    url: str
+
+    @property
+    def label(self) -> str:
+        if self.first == self.last:
+            return self.first.isoformat()
+        return f"{self.first.isoformat()}~{self.last:%m-%d}"
+
+
+@dataclass(frozen=True)
 class Board:
     first: date
     last: date
+    scope: Department | None
     total: BoardRow
     breakdowns: dict[str, list[BoardRow]]
+    trend: list[TrendPoint]
+    weekly: bool
 
 
 def case_list_url(first: date, last: date, **filters: Any) -> str:
@@ -71,6 +133,13 @@ def case_list_url(first: date, last: date, **filters: Any) -> str:
     params = {"received_from": first.isoformat(), "received_to": last.isoformat()}
     params.update({name: str(value) for name, value in filters.items()})
     return f"{reverse('cases_office:queues')}?{urlencode(params)}"
+
+
+def scope_filters(scope: Department | None) -> dict[str, Any]:
+    """The case list filters of a board's scope: handled in the department or below it."""
+    if scope is None:
+        return {}
+    return {"handling_department": scope.pk, "handling_subtree": 1}
 
 
 def _labels(name: str, keys: list[Any]) -> dict[Any, str]:
@@ -88,38 +157,98 @@ def _labels(name: str, keys: list[Any]) -> dict[Any, str]:
     return {key: department_names.get(key, str(key)) for key in keys}
 
 
-def _row(key: Any, label: str, values: dict[str, Any], url: str) -> BoardRow:
+def _links(first: date, last: date, filters: dict[str, Any]) -> dict[str, str]:
+    return {count: case_list_url(first, last, **filters, state=state) for count, state in STATES.items()}
+
+
+def _row(key: Any, label: str, values: dict[str, Any], url: str, links: dict[str, str]) -> BoardRow:
     return BoardRow(
         key="" if key is None else str(key),
         label=label,
         url=url,
-        **{name: int(values.get(name) or 0) for name in (*COUNTS, "satisfaction_count", "satisfaction_sum")},
+        links=links,
+        speed_sum=float(values.get("speed_sum") or 0.0),
+        **{name: int(values.get(name) or 0) for name in COUNTS},
     )
 
 
 def _sums() -> dict[str, Sum]:
-    return {name: Sum(name) for name in (*COUNTS, "satisfaction_count", "satisfaction_sum")}
+    return {name: Sum(name) for name in (*COUNTS, "speed_sum")}
 
 
-def board(first: date, last: date) -> Board:
-    """The board for cases received from `first` to `last`: totals and one breakdown per dimension."""
+def scope_departments(scope: Department) -> list[int]:
+    """Ids of `scope` and every department below it (one small query)."""
+    return list(Department.objects.subtree_of([scope]).values_list("pk", flat=True))
+
+
+def rollup_rows(first: date, last: date, scope: Department | None = None) -> QuerySet[DailyCaseRollup]:
     rows = DailyCaseRollup.objects.filter(day__gte=first, day__lte=last).order_by()
-    total = _row("", "", rows.aggregate(**_sums()), case_list_url(first, last))
+    if scope is not None:
+        rows = rows.filter(department_id__in=scope_departments(scope))
+    return rows
+
+
+def _buckets(first: date, last: date) -> tuple[list[tuple[date, date]], bool]:
+    """Days, or Monday-to-Sunday weeks cut to the period when it is longer than `DAILY_TREND_MAX_DAYS`."""
+    weekly = (last - first).days + 1 > DAILY_TREND_MAX_DAYS
+    buckets: list[tuple[date, date]] = []
+    start = first
+    while start <= last:
+        end = min(last, start + timedelta(days=6 - start.weekday())) if weekly else start
+        buckets.append((start, end))
+        start = end + timedelta(days=1)
+    return buckets, weekly
+
+
+def _trend(
+    rows: QuerySet[DailyCaseRollup], first: date, last: date, base: dict[str, Any]
+) -> tuple[list[TrendPoint], bool]:
+    per_day = {
+        row["day"]: row
+        for row in rows.values("day").annotate(
+            received=Sum("received"), answered=Sum("answered"), overdue_open=Sum("overdue_open")
+        )
+    }
+    buckets, weekly = _buckets(first, last)
+    points = []
+    for start, end in buckets:
+        days = [per_day[day] for day in per_day if start <= day <= end]
+        points.append(
+            TrendPoint(
+                first=start,
+                last=end,
+                received=sum(int(day["received"] or 0) for day in days),
+                answered=sum(int(day["answered"] or 0) for day in days),
+                overdue_open=sum(int(day["overdue_open"] or 0) for day in days),
+                url=case_list_url(start, end, **base),
+            )
+        )
+    return points, weekly
+
+
+def board(first: date, last: date, scope: Department | None = None) -> Board:
+    """The board for cases received from `first` to `last` and handled within `scope` (None: all)."""
+    rows = rollup_rows(first, last, scope)
+    base = scope_filters(scope)
+    total = _row(
+        "", "", rows.aggregate(**_sums()), case_list_url(first, last, **base), _links(first, last, base)
+    )
     breakdowns: dict[str, list[BoardRow]] = {}
-    for name, field in BREAKDOWNS.items():
-        grouped = list(rows.values(field).annotate(**_sums()).order_by("-received", field))
-        labels = _labels(name, [group[field] for group in grouped])
+    for name, column in BREAKDOWNS.items():
+        grouped = list(rows.values(column).annotate(**_sums()).order_by("-received", column))
+        labels = _labels(name, [group[column] for group in grouped])
         result = []
         for group in grouped:
-            key = group[field]
+            key = group[column]
             label = labels[key]
             if key in ("", None):
                 # Blank codes and cases without a handling department cannot be chosen in the list filter.
-                url = ""
-                label = _("미지정")
+                url, links, label = "", {}, _("미지정")
             else:
-                param = "department" if name == "department" else name
-                url = case_list_url(first, last, **{param: key})
-            result.append(_row(key, label, group, url))
+                # A department row is that department alone (its own cases, not its subtree's).
+                filters = {"handling_department": key} if name == "department" else {**base, name: key}
+                url, links = case_list_url(first, last, **filters), _links(first, last, filters)
+            result.append(_row(key, label, group, url, links))
         breakdowns[name] = result
-    return Board(first, last, total, breakdowns)
+    trend, weekly = _trend(rows, first, last, base)
+    return Board(first, last, scope, total, breakdowns, trend, weekly)

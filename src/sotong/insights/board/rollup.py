@@ -20,8 +20,8 @@ from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from sotong.cases.models import OPEN_STATUSES, Case, SatisfactionSurvey
-from sotong.core.business_calendar import SEOUL
+from sotong.cases.models import OPEN_STATUSES, PING_PONG_TRANSFERS, Case, SatisfactionSurvey
+from sotong.core.business_calendar import HOURS_PER_DAY, SEOUL, BusinessCalendar, business_calendar
 from sotong.insights.models import DailyCaseRollup
 
 RECENT_DAYS = 62
@@ -32,6 +32,24 @@ DIMENSIONS = ("channel", "kind", "category", "handling_department_id", "dong")
 ANSWERED = Q(answered_at__isnull=False)
 # 처리기간 준수 (KOREAN-RULES.md): answered by the deadline; a case without a deadline counts as on time.
 ON_TIME = ANSWERED & (Q(deadline_at__isnull=True) | Q(answered_at__lte=F("deadline_at")))
+# 핑퐁 (GLOSSARY): transferred 3 or more times, whatever became of the case (a designation clears
+# `is_ping_pong` but not the transfers it took); the office list's `state=ping_pong` is the same condition.
+PING_PONG = Q(transfer_count__gte=PING_PONG_TRANSFERS)
+# 미보고: a progress report of the case is overdue (flag kept by triggers, cases.report_flags).
+UNREPORTED = Q(reports_missed=True)
+# 스피드지수 counts answered cases with a statutory period of 1 day or more (cases.workflow).
+SPEED = ANSWERED & (Q(period_days__gte=1) | Q(period_hours__gte=HOURS_PER_DAY))
+
+
+def speed_index(calendar: BusinessCalendar, case: dict[str, Any]) -> float:
+    """One case's 스피드지수 (KOREAN-RULES.md): (statutory days − days taken) ÷ statutory days × 100.
+
+    Days taken are working days from receipt to the answer (`BusinessCalendar.days_taken`); a period in
+    working hours counts as hours ÷ 8 days.
+    """
+    statutory = case["period_days"] or case["period_hours"] / HOURS_PER_DAY
+    taken = calendar.days_taken(case["received_at"], case["answered_at"])
+    return (statutory - taken) / statutory * 100
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -63,6 +81,8 @@ def _day_rows(day: date, now: datetime) -> list[DailyCaseRollup]:
         n_on_time=Count("pk", filter=ON_TIME),
         n_open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
         n_overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, deadline_at__lt=now)),
+        n_ping_pong=Count("pk", filter=PING_PONG),
+        n_unreported=Count("pk", filter=UNREPORTED),
     )
     for row in counted:
         key = tuple(row[name] for name in DIMENSIONS)
@@ -78,6 +98,8 @@ def _day_rows(day: date, now: datetime) -> list[DailyCaseRollup]:
             answered_on_time=row["n_on_time"],
             open_count=row["n_open"],
             overdue_open=row["n_overdue"],
+            ping_pong=row["n_ping_pong"],
+            unreported=row["n_unreported"],
             computed_at=now,
         )
     surveys = (
@@ -91,6 +113,14 @@ def _day_rows(day: date, now: datetime) -> list[DailyCaseRollup]:
         if key in groups:  # every surveyed case was counted above (same day, same dimensions)
             groups[key].satisfaction_count = row["n"]
             groups[key].satisfaction_sum = row["total"] or 0
+    calendar = business_calendar()
+    timed = cases.filter(SPEED).values(
+        *DIMENSIONS, "received_at", "answered_at", "period_days", "period_hours"
+    )
+    for case in timed.iterator(chunk_size=2000):
+        group = groups[tuple(case[name] for name in DIMENSIONS)]
+        group.speed_count += 1
+        group.speed_sum += speed_index(calendar, case)
     return list(groups.values())
 
 

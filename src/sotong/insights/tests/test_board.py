@@ -1,9 +1,10 @@
-"""Situation board: rollups agree with the cases after real actions, are idempotent, and the board page
-reads them alone, for the coordinator and the system administrator only, with working drill-down links."""
+"""Situation board: rollups agree with the cases after real actions (핑퐁, 미보고 and the speed index
+included), are idempotent, and the board page reads them alone, with working drill-down links. Scopes
+(bureau, department) in test_board_scope.py, exports in test_board_exports.py."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from io import StringIO
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -18,24 +19,30 @@ from django.utils import timezone
 from sotong.cases.actions import (
     answer_case,
     assign_case,
+    mark_missed_reports,
     rate_case,
+    request_report,
     start_processing,
     submit_case,
     transfer_case,
 )
 from sotong.cases.models import OPEN_STATUSES, Case, CaseKind, Channel, SatisfactionSurvey, TransferKind
 from sotong.cases.tests.conftest import case_values
+from sotong.core.business_calendar import SEOUL, business_calendar
 from sotong.core.scheduler import registered_sweeps
 from sotong.insights.board import rollup
-from sotong.insights.board.rollup import ON_TIME, day_bounds, seoul_today
+from sotong.insights.board.rollup import ON_TIME, PING_PONG, UNREPORTED, day_bounds, seoul_today
 from sotong.insights.models import DailyCaseRollup
 
 BOARD = "/office/insights/board/"
 
 
 @pytest.fixture
-def activity(org: Any, intake_officer: Any, handler: Any, other_dept_handler: Any) -> list[Case]:
-    """Cases through intake, assignment, transfer, answers (on time and late), surveys and an overdue one."""
+def activity(
+    org: Any, intake_officer: Any, handler: Any, other_dept_handler: Any, coordinator: Any
+) -> list[Case]:
+    """Cases through intake, assignment, transfer, answers (on time and late), surveys, an overdue one,
+    a ping-pong case (8: three transfers, open at transport) and one with a missed report (9: transport)."""
     made = []
     channels = [Channel.WEB, Channel.PHONE, Channel.WEB, Channel.VISIT, Channel.WEB, Channel.MOBILE]
     kinds = [CaseKind.SUGGESTION, CaseKind.OTHER, CaseKind.SUGGESTION, CaseKind.INQUIRY_PROCEDURE]
@@ -75,6 +82,16 @@ def activity(org: Any, intake_officer: Any, handler: Any, other_dept_handler: An
     for case in made[6:8]:
         assign_case(case, actor=intake_officer, department=org.transport, officer=other_dept_handler)
     Case.objects.filter(pk=made[6].pk).update(deadline_at=timezone.now() - timedelta(days=1))
+    # 8: sanitation → transport → sanitation → transport, the third transfer makes it 핑퐁
+    case = assign_case(made[8], actor=intake_officer, department=org.sanitation, officer=handler)
+    for target in (org.transport, org.sanitation, org.transport):
+        case = transfer_case(
+            case, actor=intake_officer, to_department=target, kind=TransferKind.MISFILED, reason="소관 아님"
+        )
+    # 9: a progress report requested from transport and not made in time (미보고)
+    case = assign_case(made[9], actor=intake_officer, department=org.transport, officer=other_dept_handler)
+    request_report(case, actor=coordinator, due_at=timezone.now() + timedelta(hours=1))
+    assert mark_missed_reports(timezone.now() + timedelta(hours=2)) == 1
     return [Case.objects.get(pk=case.pk) for case in made]
 
 
@@ -89,6 +106,8 @@ def direct_counts(dimension: str) -> dict[Any, dict[str, int]]:
         answered_on_time=Count("pk", filter=ON_TIME),
         open_count=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
         overdue_open=Count("pk", filter=Q(status__in=OPEN_STATUSES, deadline_at__lt=now)),
+        ping_pong=Count("pk", filter=PING_PONG),
+        unreported=Count("pk", filter=UNREPORTED),
     )
     return {row.pop(dimension): row for row in rows}
 
@@ -101,13 +120,25 @@ def rollup_counts(dimension: str) -> dict[Any, dict[str, int]]:
         answered_on_time=Sum("answered_on_time"),
         open_count=Sum("open_count"),
         overdue_open=Sum("overdue_open"),
+        ping_pong=Sum("ping_pong"),
+        unreported=Sum("unreported"),
     )
     return {row.pop(dimension): row for row in grouped}
 
 
 def snapshot() -> list[tuple[Any, ...]]:
     fields = ("day", "channel", "kind", "category", "department_id", "dong", "received", "answered")
-    more = ("answered_on_time", "open_count", "overdue_open", "satisfaction_count", "satisfaction_sum")
+    more = (
+        "answered_on_time",
+        "open_count",
+        "overdue_open",
+        "satisfaction_count",
+        "satisfaction_sum",
+        "ping_pong",
+        "unreported",
+        "speed_count",
+        "speed_sum",
+    )
     return sorted(DailyCaseRollup.objects.values_list(*fields, *more), key=repr)
 
 
@@ -125,16 +156,55 @@ def test_rollup_matches_a_direct_query_over_the_cases(activity: list[Case], org:
     by_department = rollup_counts("department_id")
     # the transferred cases count for the department that answered them, late
     assert by_department[org.transport.pk] == {
-        "received": 4,
+        "received": 6,
         "answered": 2,
         "answered_on_time": 0,
-        "open_count": 2,
+        "open_count": 4,
         "overdue_open": 1,
+        "ping_pong": 1,
+        "unreported": 1,
     }
+    assert activity[8].transfer_count == 3
+    assert activity[9].reports_missed
     assert by_department[org.sanitation.pk]["answered_on_time"] == 4
     surveys = DailyCaseRollup.objects.aggregate(n=Sum("satisfaction_count"), total=Sum("satisfaction_sum"))
     assert surveys == {"n": 2, "total": 9}
     assert SatisfactionSurvey.objects.count() == 2
+
+
+def test_speed_index_per_department_follows_the_formula(
+    org: Any, intake_officer: Any, handler: Any, coordinator: Any, verified_client: Any
+) -> None:
+    # given three cases received on a Monday 09:00 with a 7-day period: one answered on Thursday 09:00
+    # (3 working days), one on Monday 13:00 (3 working hours: 0.4 day), one without a period
+    calendar = business_calendar()
+    today = seoul_today()
+    monday = today - timedelta(days=today.weekday() + 14)
+    while not all(calendar.is_working_day(monday + timedelta(days=n)) for n in range(4)):
+        monday -= timedelta(days=7)
+    received = datetime.combine(monday, time(9), SEOUL)
+    made = []
+    for number in range(3):
+        case = submit_case(**case_values(org, citizen_phone=f"010-5555-{number:04d}"))
+        case = assign_case(case, actor=intake_officer, department=org.sanitation, officer=handler)
+        answer_case(start_processing(case, actor=handler), actor=handler, body="조치했습니다.")
+        made.append(case.pk)
+    answers = [received + timedelta(days=3), received + timedelta(hours=4), received + timedelta(hours=1)]
+    for pk, answered, days in zip(made, answers, (7, 7, 0), strict=True):
+        Case.objects.filter(pk=pk).update(
+            received_at=received, answered_at=answered, period_days=days, period_hours=0
+        )
+    # when the day is rolled up and the board read
+    rollup.recompute_day(monday)
+    response = verified_client(coordinator).get(
+        BOARD, {"received_from": monday.isoformat(), "received_to": monday.isoformat()}
+    )
+    # then the department's index is the mean of (7 − 3) ÷ 7 × 100 and (7 − 0.4) ÷ 7 × 100
+    row = next(r for r in response.context["departments"] if r.key == str(org.sanitation.pk))
+    assert row.speed_count == 2
+    assert row.speed_index == round(((7 - 3) / 7 * 100 + (7 - 0.4) / 7 * 100) / 2, 1) == 75.7
+    assert response.context["board"].total.speed_index == 75.7
+    assert "75.7" in response.content.decode()
 
 
 def test_running_twice_changes_nothing_and_a_new_answer_is_picked_up(
@@ -176,10 +246,12 @@ def test_command_backfills_a_range_and_refuses_bad_dates(activity: list[Case]) -
         call_command("insights_rollup", "--from", today, "--to", "2000-01-01")
 
 
-@pytest.mark.parametrize("role", ["intake_officer", "handler", "programme_manager", "sns_officer"])
+@pytest.mark.parametrize("role", ["programme_manager", "sns_officer"])
 def test_others_get_403(request: Any, verified_client: Any, role: str) -> None:
     client = verified_client(request.getfixturevalue(role))
     assert client.get(BOARD).status_code == 403
+    assert client.get(BOARD + "export.xlsx").status_code == 403
+    assert client.get(BOARD + "report.pdf", {"month": "2026-05"}).status_code == 403
 
 
 def test_anonymous_is_sent_to_login(client: Any) -> None:
@@ -248,8 +320,8 @@ def test_drill_down_links_lead_to_the_cases_behind_each_row(
             assert drill(client, row.url) == expected
             assert len(expected) == row.received
     assert drill(client, board.total.url) == {case.pk for case in activity}
-    # The list's department filter also takes the cases a department received or cooperates on; here the
-    # intake office (감사담당관) handles none, so each handling department's row leads to exactly its cases.
+    # A department row leads to the cases that department handles (the list's `handling_department`),
+    # not those it received or cooperates on.
     for row in board.breakdowns["department"]:
         if not row.url:
             assert row.key == ""
@@ -258,6 +330,44 @@ def test_drill_down_links_lead_to_the_cases_behind_each_row(
         assert drill(client, row.url) == expected
     query = parse_qs(urlsplit(board.total.url).query)
     assert query["received_from"] == [board.first.isoformat()]
+
+
+def test_each_count_drills_down_to_exactly_the_cases_it_counts(
+    activity: list[Case], coordinator: Any, verified_client: Any
+) -> None:
+    # given the rollups of the activity (answered, open, overdue, ping-pong and unreported cases)
+    rollup.recompute_recent()
+    client = verified_client(coordinator)
+    board = client.get(BOARD).context["board"]
+    now = timezone.now()
+    counted = {
+        "answered": lambda case: case.answered_at is not None,
+        "open_count": lambda case: case.status in OPEN_STATUSES,
+        "overdue_open": lambda case: case.is_overdue(now),
+        "ping_pong": lambda case: case.transfer_count >= 3,
+        "unreported": lambda case: case.reports_missed,
+    }
+    in_row = {
+        "channel": lambda case, key: case.channel == key,
+        "department": lambda case, key: str(case.handling_department_id) == key,
+        "dong": lambda case, key: case.dong == key,
+        "total": lambda case, key: True,
+    }
+    rows = [("total", board.total)] + [
+        (name, row) for name in ("channel", "department", "dong") for row in board.breakdowns[name] if row.url
+    ]
+    checked = 0
+    for name, row in rows:
+        for count, link in row.links.items():
+            # then every count's link lists exactly the cases behind the number
+            expected = {case.pk for case in activity if in_row[name](case, row.key) and counted[count](case)}
+            assert len(expected) == getattr(row, count), (name, row.label, count)
+            assert drill(client, link) == expected, (name, row.label, count)
+            checked += bool(expected)
+    assert checked > 20
+    assert board.total.ping_pong == 1
+    assert board.total.unreported == 1
+    assert board.total.overdue_open == 1
 
 
 def test_bad_period_shows_a_korean_message(coordinator: Any, verified_client: Any) -> None:

@@ -1,13 +1,17 @@
-"""The queue page (tabs, filters, search, paging, 배정 지연 and the coordinator's late-routing count) and
-bulk actions on the cases ticked there (merge at receipt among them)."""
+"""The queue page (tabs, filters, search, paging, 배정 지연 and the coordinator's late-routing count), its
+XLSX export, and bulk actions on the cases ticked there (merge at receipt among them)."""
 
 from __future__ import annotations
 
-from typing import cast
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,10 +20,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sotong.accounts.models import Role
+from sotong.accounts.models import Department, Role, User
 from sotong.cases import actions
 from sotong.cases import forms_office as f
 from sotong.cases.models import (
+    OPEN_STATUSES,
+    PING_PONG_TRANSFERS,
     Case,
     ProgressReport,
     ReportStatus,
@@ -44,16 +50,53 @@ from sotong.cases.views.office._common import (
 )
 from sotong.core.business_calendar import business_calendar
 from sotong.core.errors import DomainError
+from sotong.core.models import PersonalDataAction
+from sotong.core.privacy import log_personal_data_access
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _case_list(cases: QuerySet[Case]) -> QuerySet[Case]:
     return cases.select_related("handling_department", "intake_department", "officer")
 
 
-@_staff(*CASE_ROLES)
-@require_http_methods(["GET"])
-def case_queues(request: HttpRequest) -> HttpResponse:
-    """업무 목록: queue tabs with counts for the chosen department, a filtered, searchable page of cases."""
+def state_condition(name: str, now: datetime) -> Q:
+    """The office list's `state` filter: the counts of the situation board (insights.board.rollup), so that
+    a board number drills down to exactly its cases (overdue: as of `now`)."""
+    match name:
+        case "answered":
+            return Q(answered_at__isnull=False)
+        case "open":
+            return Q(status__in=OPEN_STATUSES)
+        case "overdue":
+            return Q(status__in=OPEN_STATUSES, deadline_at__lt=now)
+        case "ping_pong":
+            return Q(transfer_count__gte=PING_PONG_TRANSFERS)
+        case "unreported":
+            return Q(reports_missed=True)
+    raise ValueError(name)
+
+
+@dataclass
+class Listing:
+    """The case list as the filters, the queue tab and the department picker chose it."""
+
+    form: f.QueueFilterForm
+    cases: QuerySet[Case]
+    departments: list[Department]
+    department: Department | None
+    current: Queue | None
+    late_only: bool
+    now: datetime
+
+
+def _handling_departments(user: User) -> QuerySet[Department]:
+    if user.has_role(Role.COORDINATOR, Role.SYSADMIN):
+        return f.active_departments()
+    return Department.objects.visible_to(user).filter(is_active=True)
+
+
+def _listing(request: HttpRequest) -> Listing:
     user = _user(request)
     departments = _picker_departments(user)
     department = None
@@ -61,18 +104,27 @@ def case_queues(request: HttpRequest) -> HttpResponse:
         department = departments.filter(pk=dept_id).first() if dept_id.isdigit() else None
     name = request.GET.get("queue", "")
     current = Queue(name) if name in Queue.__members__.values() else None
-    form = f.QueueFilterForm(request.GET or None, departments=departments)
-    # The picker and the filter's department list from one query (rendering only: a bound form still
-    # validates against the queryset).
+    handling = _handling_departments(user)
+    form = f.QueueFilterForm(request.GET or None, departments=departments, handling_departments=handling)
+    # The picker and the filter's department lists from one query each (rendering only: a bound form
+    # still validates against the queryset).
     picker = list(departments)
     department_field = cast(f.DepartmentField, form.fields["department"])
     department_field.choices = [
         ("", _("전체")),
         *((dept.pk, department_field.label_from_instance(dept)) for dept in picker),
     ]
+    handling_field = cast(f.DepartmentField, form.fields["handling_department"])
+    # Coordinators pick from every active department in both lists: the one query serves both.
+    handling_choices = picker if user.has_role(Role.COORDINATOR, Role.SYSADMIN) else list(handling)
+    handling_field.choices = [
+        ("", _("전체")),
+        *((dept.pk, handling_field.label_from_instance(dept)) for dept in handling_choices),
+    ]
     cases = (
         queue(user, current, department=department) if current else _case_list(scoped_cases(user, department))
     )
+    now = timezone.now()
     if form.is_valid():
         data = form.cleaned_data
         cases = apply_filters(
@@ -90,12 +142,35 @@ def case_queues(request: HttpRequest) -> HttpResponse:
                 text=data["q"],
             ),
         )
-    now, calendar = timezone.now(), business_calendar()
+        if handling_department := data["handling_department"]:
+            if data["handling_subtree"]:
+                subtree = Department.objects.subtree_of([handling_department]).values_list("pk", flat=True)
+                cases = cases.filter(handling_department_id__in=list(subtree))
+            else:
+                cases = cases.filter(handling_department=handling_department)
+        if data["state"]:
+            cases = cases.filter(state_condition(data["state"], now))
     late_only = request.GET.get("routing") == "late"
     if late_only:
-        late = late_to_route(scoped_cases(user, department), now, calendar)
+        late = late_to_route(scoped_cases(user, department), now, business_calendar())
         cases = cases.filter(pk__in=[case.pk for case in late])
-    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    return Listing(form, cases, picker, department, current, late_only, now)
+
+
+@_staff(*CASE_ROLES)
+@require_http_methods(["GET"])
+def case_queues(request: HttpRequest) -> HttpResponse:
+    """업무 목록: queue tabs with counts for the chosen department, a filtered, searchable page of cases."""
+    user = _user(request)
+    listing = _listing(request)
+    form, department, current, late_only = (
+        listing.form,
+        listing.department,
+        listing.current,
+        listing.late_only,
+    )
+    now, calendar = listing.now, business_calendar()
+    page = Paginator(listing.cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
     late_ids = {case.pk for case in page.object_list if actions.is_route_late(case, now, calendar)}
     counts = queue_counts(user, department=department)
     query = request.GET.copy()
@@ -122,12 +197,104 @@ def case_queues(request: HttpRequest) -> HttpResponse:
             "routing": routing_counts(scoped_cases(user, department), now, calendar)
             if user.has_role(Role.COORDINATOR)
             else None,
-            "departments": picker,
+            "departments": listing.departments,
             "department": department,
             "bulk_form": f.BulkForm(cases=Case.objects.none()),
             "can_bulk": user.has_role(Role.COORDINATOR, Role.INTAKE, Role.HANDLER),
+            "export_max": EXPORT_MAX_ROWS,
         },
     )
+
+
+EXPORT_MAX_ROWS = 10_000
+EXPORT_FIELDS = "신청인(마스킹)"
+
+
+def _export_rows(cases: QuerySet[Case]) -> Iterator[list[Any]]:
+    yield [
+        _("접수번호"),
+        _("접수 시각"),
+        _("제목"),
+        _("종류"),
+        _("접수 경로"),
+        _("분야 코드"),
+        _("행정동"),
+        _("주관부서"),
+        _("처리부서"),
+        _("담당자"),
+        _("처리기한"),
+        _("답변 시각"),
+        _("상태"),
+        _("이송 횟수"),
+        _("신청인(마스킹)"),
+    ]
+
+    def moment(value: datetime | None) -> str:
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+    for case in cases:
+        yield [
+            case.receipt_no,
+            moment(case.received_at),
+            case.title,
+            case.get_kind_display(),
+            case.get_channel_display(),
+            case.category,
+            case.dong,
+            case.intake_department.name,
+            case.handling_department.name if case.handling_department else "",
+            case.officer.name if case.officer else "",
+            moment(case.deadline_at),
+            moment(case.answered_at),
+            case.get_status_display(),
+            case.transfer_count,
+            case.masked_name,
+        ]
+
+
+@_staff(*CASE_ROLES)
+@require_POST
+def case_list_export(request: HttpRequest) -> HttpResponse:
+    """목록 내려받기 (XLSX): the cases the list shows with the same filters (the query string), the
+    applicant's name masked, after an access-log row (download, with the reason asked for on the page)."""
+    back = f"{reverse('cases_office:queues')}?{request.GET.urlencode()}"
+    reason = request.POST.get("reason", "").strip()
+    if not reason:
+        messages.error(request, _("목록을 내려받으려면 사유를 입력해 주세요."))
+        return redirect(back)
+    listing = _listing(request)
+    if listing.form.is_bound and not listing.form.is_valid():
+        messages.error(request, _("검색 조건을 확인해 주세요."))
+        return redirect(back)
+    count = listing.cases.count()
+    if count > EXPORT_MAX_ROWS:
+        messages.error(
+            request,
+            _("한 번에 %(max)s건까지 내려받을 수 있습니다. 조건을 좁혀 주세요 (지금 %(count)s건).")
+            % {"max": f"{EXPORT_MAX_ROWS:,}", "count": f"{count:,}"},
+        )
+        return redirect(back)
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("민원 목록"))
+    for row in _export_rows(listing.cases.order_by("-received_at", "-id")):
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    log_personal_data_access(
+        request,
+        subject=("cases.Case", "*", _("민원 %(count)d건") % {"count": count}),
+        action=PersonalDataAction.DOWNLOAD,
+        fields=EXPORT_FIELDS,
+        reason=reason,
+        record_count=count,
+        path="cases.list.xlsx",
+    )
+    stamp = timezone.localtime(listing.now).strftime("%Y%m%d-%H%M")
+    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.xlsx"'
+    return response
 
 
 @_staff(Role.COORDINATOR, Role.INTAKE, Role.HANDLER)
