@@ -8,11 +8,13 @@ or resuming a campaign enqueues the sender task in the same transaction. What co
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import rules
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -23,9 +25,11 @@ from sotong.campaigns.models import (
     Campaign,
     CampaignError,
     Channel,
+    DeliveryEvent,
     IllegalTransition,
     Kind,
     Newsletter,
+    Recipient,
     State,
     Suppression,
     SuppressionReason,
@@ -46,7 +50,7 @@ from sotong.core.events import record_event
 from sotong.messaging.actions import queue_email, queue_sms
 from sotong.messaging.text import SMS_MAX_BYTES, normalize_sender_number
 from sotong.people.errors import NotPermitted
-from sotong.people.models import ConsentPurpose, Person, PersonList, Segment
+from sotong.people.models import ConsentPurpose, DestructionReason, Person, PersonList, Segment
 from sotong.people.segments import SegmentFilter
 
 SYSTEM = "campaigns"
@@ -542,6 +546,95 @@ def add_suppression(
     return suppression
 
 
+# --- retention of recipient rows -------------------------------------------------------------------
+
+PURGE_BATCH = 5000
+# Deleted with the rows: who was in the audience, and each one's state, time and error.
+PURGED_FIELDS = "발송 대상(정책고객 번호), 발송 상태, 발송 시각, 오류 내용, 야간 수신 여부"
+
+
+def purge_recipients(
+    now: datetime, *, batch: int = PURGE_BATCH, seconds: float | None = None
+) -> dict[str, int]:
+    """발송 대상 기록 파기: delete the recipient rows of campaigns that ended more than
+    SOTONG_CAMPAIGN_RECIPIENT_KEEP_DAYS ago, in keyed batches, for at most SOTONG_CAMPAIGN_PURGE_SECONDS.
+
+    Each batch is one transaction that counts the rows it deletes by status into `Campaign.purged_counts`,
+    so the report's totals never change; the hourly figures (`HourlyStat`) and the delivery events (their
+    link to the row set to null) stay. A campaign whose last row is gone gets `recipients_purged_at` and
+    one Event that logs the destruction (what, how many, why, how). The next run goes on where this one
+    stopped."""
+    keep = timedelta(days=settings.SOTONG_CAMPAIGN_RECIPIENT_KEEP_DAYS)
+    budget = float(settings.SOTONG_CAMPAIGN_PURGE_SECONDS if seconds is None else seconds)
+    deadline = time.monotonic() + budget
+    done = {"rows": 0, "campaigns": 0}
+    due = (
+        Campaign.objects.filter(
+            state__in=[State.FINISHED, State.CANCELLED],
+            finished_at__lt=now - keep,
+            recipients_purged_at__isnull=True,
+        )
+        .order_by("finished_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    for campaign_id in list(due[:100]):
+        while time.monotonic() < deadline:
+            deleted = _purge_batch(campaign_id, batch, now, keep)
+            if deleted is None:
+                done["campaigns"] += 1
+                break
+            done["rows"] += deleted
+        else:
+            break
+    return done
+
+
+@transaction.atomic
+def _purge_batch(campaign_id: int, batch: int, now: datetime, keep: timedelta) -> int | None:
+    """Delete the next `batch` rows of one campaign (by key); None once it has none left."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
+    if campaign.recipients_purged_at is not None:
+        return None
+    rows = list(
+        Recipient.objects.select_for_update()
+        .filter(campaign_id=campaign_id)
+        .order_by("pk")
+        .values_list("pk", "status")[:batch]
+    )
+    counts = {str(key): int(value) for key, value in (campaign.purged_counts or {}).items()}
+    if not rows:
+        campaign.recipients_purged_at = now
+        campaign.save(update_fields=["recipients_purged_at"])
+        destroyed = sum(counts.values())
+        if destroyed:
+            record_event(
+                SYSTEM,
+                "campaigns.recipients_destroyed",
+                campaign,
+                after={
+                    "rows": destroyed,
+                    "by_status": counts,
+                    "fields": PURGED_FIELDS,
+                    "reason": str(DestructionReason.RETENTION.label),
+                    "method": "삭제(복원 불가)",
+                    "finished_at": campaign.finished_at,
+                    "keep_days": keep.days,
+                },
+                note=_("캠페인 종료 후 %(days)d일 경과") % {"days": keep.days},
+            )
+        return None
+    last = rows[-1][0]
+    for _pk, status in rows:
+        counts[str(status)] = counts.get(str(status), 0) + 1
+    DeliveryEvent.objects.filter(recipient__campaign_id=campaign_id, recipient_id__lte=last).update(
+        recipient=None
+    )
+    Recipient.objects.filter(campaign_id=campaign_id, pk__lte=last).delete()
+    campaign.purged_counts = counts
+    campaign.save(update_fields=["purged_counts"])
+    return len(rows)
+
+
 def segment_people(segment: Segment) -> Any:
     return Person.objects.filter(SegmentFilter.from_dict(segment.filters).q())
 
@@ -554,6 +647,7 @@ __all__ = [
     "create_newsletter",
     "pause_campaign",
     "preview",
+    "purge_recipients",
     "resume_campaign",
     "save_template",
     "schedule_campaign",

@@ -164,6 +164,11 @@ class Campaign(models.Model):
     skipped = models.PositiveIntegerField(_("발송 제외"), default=0)
     errors_in_row = models.PositiveIntegerField(default=0)
     # The run that holds the campaign: a token and a lease a crashed worker's successor waits out.
+    # Recipient rows are deleted some months after the campaign ended (SOTONG_CAMPAIGN_RECIPIENT_KEEP_DAYS);
+    # the deleted ones are counted here by status, in the transaction that deletes them, so the report's
+    # figures stay whole. `recipients_purged_at` is set once none are left.
+    purged_counts = models.JSONField(default=dict, blank=True)
+    recipients_purged_at = models.DateTimeField(null=True, blank=True)
     run_token = models.CharField(max_length=32, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
     next_run_at = models.DateTimeField(_("다음 발송 시각"), null=True, blank=True)

@@ -1,11 +1,12 @@
-"""The campaign report: totals from the recipients' states (one aggregate), hours from `HourlyStat`."""
+"""The campaign report: totals from the recipients' states (one grouped count, plus the rows already deleted
+after the retention period, counted by status in `Campaign.purged_counts`), hours from `HourlyStat`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -54,16 +55,31 @@ class Report:
         return out
 
 
+def status_counts(campaign: Campaign) -> dict[int, int]:
+    """Recipients by status: the rows still kept and the ones the clean-up sweep deleted."""
+    counts = dict.fromkeys(S.values, 0)
+    for status, number in campaign.recipients.order_by().values_list("status").annotate(n=Count("pk")):
+        counts[status] += number
+    for status, number in (campaign.purged_counts or {}).items():
+        counts[int(status)] += int(number)
+    return counts
+
+
+def totals_from(counts: dict[int, int]) -> dict[str, int]:
+    """The report's totals from the counts by status (sent counts what went out, delivered or bounced)."""
+    return {
+        "recipients": sum(counts.values()),
+        "sent": counts[S.SENT] + counts[S.DELIVERED] + counts[S.BOUNCED],
+        "delivered": counts[S.DELIVERED],
+        "failed": counts[S.FAILED],
+        "bounced": counts[S.BOUNCED],
+        "skipped": counts[S.SKIPPED],
+        "pending": counts[S.PENDING] + counts[S.SENDING],
+    }
+
+
 def campaign_report(campaign: Campaign) -> Report:
-    counts = campaign.recipients.aggregate(
-        recipients=Count("pk"),
-        sent=Count("pk", filter=Q(status__in=[S.SENT, S.DELIVERED, S.BOUNCED])),
-        delivered=Count("pk", filter=Q(status=S.DELIVERED)),
-        failed=Count("pk", filter=Q(status=S.FAILED)),
-        bounced=Count("pk", filter=Q(status=S.BOUNCED)),
-        skipped=Count("pk", filter=Q(status=S.SKIPPED)),
-        pending=Count("pk", filter=Q(status__in=[S.PENDING, S.SENDING])),
-    )
+    counts: dict[str, int] = totals_from(status_counts(campaign))
     counts["unsubscribed"] = DeliveryEvent.objects.filter(
         campaign=campaign, kind=EventKind.UNSUBSCRIBED
     ).count()
