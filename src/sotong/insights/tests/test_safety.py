@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.template.loader import render_to_string
 from django_tasks_db.models import DBTaskResult
 
 from sotong.accounts.models import User
@@ -267,3 +268,8 @@ def test_board_alerts_count_open_flags_and_link_to_the_map(org: Any, coordinator
     assert alerts.safety_url.startswith(MAP)
     assert "status=open" in alerts.safety_url
     assert dict(alerts.surge_counts) == {"분야": 0, "행정동": 0, "주제 군집": 0}
+    # and the partial the board includes renders them, with the links
+    html = render_to_string("insights/office/_board_alerts.html", {"alerts": alerts})
+    assert first.receipt_no in html
+    assert second.receipt_no not in html
+    assert alerts.safety_url.replace("&", "&amp;") in html

@@ -48,7 +48,7 @@
         "<p>" + text(point.title) + "</p>" +
         (point.approximate ? '<p class="sotong-muted">' + text(options.approximate) + "</p>" : "")
       );
-      marker.on("click", function () { select(point.id); });
+      marker.on("popupopen", function () { select(point.id); });
       marker.addTo(map);
       bounds.push([point.lat, point.lng]);
     });
