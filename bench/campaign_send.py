@@ -37,6 +37,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from people_import import PeakMemory  # noqa: E402
 
+# Recipients claimed per batch by the sender, hence messages per gateway call, and the bare HTTP loop's
+# batch too (the two must send the same JSON batches).
+BATCH = 1000
 SURNAMES = "김이박최정강조윤장임한오서신권황안송류홍"
 GIVEN = "민서지현우영수진하준도윤예은채원시아주연"
 DONGS = [
@@ -183,7 +186,7 @@ def run_sender(campaign: Any, **transports: Any) -> tuple[float, float, int]:
 
     with PeakMemory() as memory:
         started = time.perf_counter()
-        state = CampaignSender(campaign.pk, batch_size=1000, **transports).run()
+        state = CampaignSender(campaign.pk, batch_size=BATCH, **transports).run()
         seconds = time.perf_counter() - started
     campaign.refresh_from_db()
     assert state == "finished", state
@@ -232,24 +235,34 @@ def bare_smtp(port: int, count: int, connections: int, raw: bytes) -> float:
 
 
 def bare_http(port: int, count: int, batch: int) -> float:
-    """Plain HTTP batch loop: one kept-alive connection, JSON batches of the same shape."""
+    """Plain HTTP batch loop: one kept-alive connection, `batch` messages a call (the sender's batch size).
+    Each call carries its own messages, as the sender's do: the loop builds a fresh JSON body per batch
+    (numbers, names and message ids differ), signs it as the gateway asks (HMAC `Authorization` and an
+    `Idempotency-Key`) and reads the answer; it checks no consent and records nothing."""
+    from sotong.messaging.backends.http import sign
+
     connection = http.client.HTTPConnection("127.0.0.1", port)
-    payload = [
-        {
-            "to": f"010{n:08d}",
-            "from": "0222865114",
-            "text": "김민지님, 행당1동 주민 설명회 안내",
-            "type": "SMS",
-            "customFields": {"messageId": f"c1r{n}"},
-        }
-        for n in range(batch)
-    ]
-    body = json.dumps({"messages": payload}, ensure_ascii=False).encode()
     started = time.perf_counter()
-    for _ in range(count // batch):
-        connection.request(
-            "POST", "/messages/v4/send-many", body=body, headers={"Content-Type": "application/json"}
-        )
+    for first in range(0, count // batch * batch, batch):
+        payload = [
+            {
+                "to": f"010{n + 10000000:08d}",
+                "from": "0222865114",
+                "text": f"{SURNAMES[n % 20]}{GIVEN[n // 20 % 20]}{GIVEN[n // 400 % 20]}님, "
+                f"{DONGS[n % len(DONGS)]} 주민 설명회 안내",
+                "type": "SMS",
+                "customFields": {"messageId": f"c1r{n}"},
+            }
+            for n in range(first, first + batch)
+        ]
+        key = f"c1-b{first}"
+        body = json.dumps({"messages": payload, "idempotencyKey": key}, ensure_ascii=False).encode()
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "Authorization": sign("k", "s"),
+            "Idempotency-Key": key,
+        }
+        connection.request("POST", "/messages/v4/send-many", body=body, headers=headers)
         json.loads(connection.getresponse().read())
     connection.close()
     return count // batch * batch / (time.perf_counter() - started)
@@ -333,7 +346,7 @@ def main() -> None:
         port = free_port()
         http_sink = start_sink("http", port)
         try:
-            bare = bare_http(port, args.sink, 1000)
+            bare = bare_http(port, args.sink, BATCH)
             url = f"http://127.0.0.1:{port}/messages/v4/send-many"
             with override_settings(SOTONG_SMS_API_KEY="k", SOTONG_SMS_API_SECRET="s"):  # noqa: S106
                 campaign = make_campaign(newsletter, sink_list, "sms", "http")

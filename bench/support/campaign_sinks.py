@@ -33,7 +33,7 @@ async def _smtp_session(reader: asyncio.StreamReader, writer: asyncio.StreamWrit
                 await writer.drain()
                 break
             elif verb == b"EHLO":
-                writer.write(b"250-sink\r\n250 8BITMIME\r\n")
+                writer.write(b"250-sink\r\n250-PIPELINING\r\n250 8BITMIME\r\n")
             else:
                 writer.write(b"250 ok\r\n")
             await writer.drain()

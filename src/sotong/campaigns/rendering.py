@@ -136,6 +136,8 @@ class CompiledTemplate:
         self._html = _compile(html, True) if html else None
         self._prefix = f"{AD_PREFIX} " if self.is_advertising else ""
         self._text_footer, self._html_footer = footers(newsletter, channel)
+        # The sender computes the masked name only for templates that mention it.
+        self.uses_masked_name = any("masked_name" in (source or "") for source in (subject, text, html))
 
     def render(self, values: dict[str, str], unsubscribe_url: str = "") -> Rendered:
         text = _render(self._text, values, False).strip()

@@ -25,6 +25,7 @@ import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 from datetime import time as clock_time
 from typing import Any
@@ -59,6 +60,7 @@ from sotong.campaigns.transports import (
     email_transport,
     sms_transport,
 )
+from sotong.core.crypto import decrypt
 from sotong.core.events import record_event
 from sotong.messaging.text import SMS_MAX_BYTES, TextTooLong, UnencodableText, classify_sms
 
@@ -66,7 +68,8 @@ logger = logging.getLogger(__name__)
 
 NIGHT_START = clock_time(21, 0)
 NIGHT_END = clock_time(8, 0)
-PERSON_COLUMNS = ("pk", "name", "dong", "district", "birth_year", "occupation", "anonymised_at")
+# The person's columns a template may use (`rendering.PERSON_FIELDS` less the derived masked name).
+TEMPLATE_COLUMNS = ("name", "dong", "district", "birth_year", "occupation")
 
 
 def is_night(moment: datetime) -> bool:
@@ -128,8 +131,15 @@ def take_lease(campaign_id: int, now: datetime) -> str | None:
     return token if taken == 1 else None
 
 
+InFlight = tuple[int, list[int], list[int], dict[int, Outcome], "Future[list[Outcome]]"]
+
+
 class CampaignSender:
     """Sends one campaign until it is finished, paused, cancelled or held for the night."""
+
+    # SMS batches on the wire while the next is claimed and built (the gateway call of batch k overlaps
+    # the claiming, checking and rendering of batch k+1 and the recording of batch k-1).
+    sms_ahead = 1
 
     def __init__(
         self,
@@ -146,6 +156,10 @@ class CampaignSender:
         self.now = now
         self.token = ""
         self.pending: Counter[str] = Counter()
+        # SMS batches handed to the gateway's thread and not yet recorded (at most `sms_ahead` after a
+        # call returns); the thread exists only for a transport that goes over the network.
+        self.in_flight: deque[InFlight] = deque()
+        self.gateway: ThreadPoolExecutor | None = None
 
     # --- the run ------------------------------------------------------------------------------------
 
@@ -165,6 +179,7 @@ class CampaignSender:
         self.shape = EmailShape(campaign.newsletter.sender_name, campaign.newsletter.sender_email)
         self.unsubscribe_prefix = unsubscribe_url_prefix()
         self.errors_in_row = campaign.errors_in_row
+        self.sql = Statements(campaign.channel)
         try:
             audience.materialise(campaign, self.now())
             self.transport_open()
@@ -178,24 +193,33 @@ class CampaignSender:
             )
 
     def loop(self) -> str:
-        while True:
-            state = self.renew()
-            if state != State.RUNNING:
-                return str(state)
-            now = self.now()
-            night = self.campaign.newsletter.is_advertising and is_night(now)
-            batch, rows = self.claim(night)
-            if not rows:
-                pending = Recipient.objects.filter(
-                    campaign_id=self.campaign_id, status=RecipientStatus.PENDING
-                )
-                if night and pending.exists():
-                    return self.hold_until(night_ends(now))
-                return self.finish()
-            self.deliver(batch, rows)
-            self.flush()
-            if self.errors_in_row >= self.campaign.max_errors:
-                return self.pause_for_errors()
+        try:
+            while True:
+                state = self.renew()
+                if state != State.RUNNING:
+                    self.drain()
+                    return str(state)
+                now = self.now()
+                night = self.campaign.newsletter.is_advertising and is_night(now)
+                batch = self.claim(night)
+                if not batch:
+                    self.drain()
+                    if self.errors_in_row >= self.campaign.max_errors:
+                        return self.pause_for_errors()
+                    pending = Recipient.objects.filter(
+                        campaign_id=self.campaign_id, status=RecipientStatus.PENDING
+                    )
+                    if night and pending.exists():
+                        return self.hold_until(night_ends(now))
+                    return self.finish()
+                self.deliver(batch)
+                if self.errors_in_row >= self.campaign.max_errors:
+                    self.drain()
+                    return self.pause_for_errors()
+        finally:
+            if self.gateway is not None:
+                self.gateway.shutdown(wait=True)
+                self.gateway = None
 
     def renew(self) -> str:
         """Extend the lease; the campaign's state as staff left it (paused, cancelled) or "lost"."""
@@ -207,26 +231,28 @@ class CampaignSender:
             return "lost"
         return str(Campaign.objects.values_list("state", flat=True).get(pk=self.campaign_id))
 
-    def claim(self, night: bool) -> tuple[int, list[tuple[int, int]]]:
-        """Take the next `batch_size` pending recipients by key; during the night only those with consent."""
-        with transaction.atomic():
-            pending = Recipient.objects.filter(campaign_id=self.campaign_id, status=RecipientStatus.PENDING)
-            if night:
-                pending = pending.filter(night_ok=True)
-            ids = list(pending.order_by("id").values_list("id", flat=True)[: self.batch_size])
-            if not ids:
-                return 0, []
-            batch = ids[0]
-            Recipient.objects.filter(id__in=ids, status=RecipientStatus.PENDING).update(
-                status=RecipientStatus.SENDING, batch=batch
+    def claim(self, night: bool) -> int:
+        """Take the next `batch_size` pending recipients by key (one SELECT of ids, one UPDATE of that key
+        range); during the night only those with night consent. The batch is named by its first id, 0 when
+        nothing is left. A run holds the lease, so no other claim runs between the two statements."""
+        sql = self.sql
+        night_sql = " AND night_ok" if night else ""
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id FROM {sql.recipient} WHERE campaign_id = %s AND status = %s{night_sql} "  # noqa: S608
+                "ORDER BY id LIMIT %s",
+                [self.campaign_id, RecipientStatus.PENDING, self.batch_size],
             )
-        return batch, self.batch_rows(batch)
-
-    def batch_rows(self, batch: int) -> list[tuple[int, int]]:
-        rows = Recipient.objects.filter(
-            campaign_id=self.campaign_id, status=RecipientStatus.SENDING, batch=batch
-        ).order_by("id")
-        return list(rows.values_list("id", "person_id"))
+            ids = cursor.fetchall()
+            if not ids:
+                return 0
+            first, last = ids[0][0], ids[-1][0]
+            cursor.execute(
+                f"UPDATE {sql.recipient} SET status = %s, batch = %s WHERE campaign_id = %s "  # noqa: S608
+                f"AND status = %s{night_sql} AND id >= %s AND id <= %s",
+                [RecipientStatus.SENDING, first, self.campaign_id, RecipientStatus.PENDING, first, last],
+            )
+        return int(first)
 
     def recover(self) -> None:
         """Finish what a killed run left "sending" (see the module docstring)."""
@@ -241,75 +267,49 @@ class CampaignSender:
         batches = {batch for batch in left.values_list("batch", flat=True) if batch is not None}
         for batch in sorted(batches):
             logger.info("campaign %s: re-sending SMS batch %s under its key", self.campaign_id, batch)
-            self.deliver(batch, self.batch_rows(batch))
-            self.flush()
+            self.deliver(batch)
+            self.drain()
 
     # --- one batch ----------------------------------------------------------------------------------
 
-    def deliver(self, batch: int, rows: Sequence[tuple[int, int]]) -> None:
-        people = self.people([person for _id, person in rows])
-        now = self.now()
-        allowed = self.still_allowed(people, now)
-        skipped = [rid for rid, pid in rows if pid not in allowed]
-        targets = [(rid, people[pid]) for rid, pid in rows if pid in allowed]
+    def deliver(self, batch: int) -> None:
+        targets, skipped = self.targets(batch)
         if self.channel == Channel.EMAIL:
             self.deliver_email(targets, skipped)
+            self.flush()
         else:
             self.deliver_sms(batch, targets, skipped)
 
-    def people(self, person_ids: list[int]) -> dict[int, dict[str, Any]]:
-        contact = "email" if self.channel == Channel.EMAIL else "mobile"
-        index = audience.contact_index_field(self.channel)
-        columns = (*PERSON_COLUMNS, contact, index)
-        from sotong.people.models import Person
-
-        return {
-            row[0]: dict(zip(columns, row, strict=True))
-            for row in Person.objects.filter(pk__in=person_ids).values_list(*columns)
-        }
-
-    def still_allowed(self, people: dict[int, dict[str, Any]], now: datetime) -> set[int]:
-        """Who still has a live consent and an unsuppressed address now (one query each per batch)."""
-        from sotong.people.models import Consent
-
-        index = audience.contact_index_field(self.channel)
-        # Only the person condition goes to the database, so the planner walks the person index (a
-        # handful of consents each) and not the purpose's index (every consent of the newsletter, once a
-        # batch); the rule of `ConsentQuerySet.live` + `for_channel` is applied to those few rows here.
-        purpose = self.campaign.newsletter.purpose_id
-        rows = Consent.objects.filter(person_id__in=list(people)).values_list(
-            "person_id", "purpose_id", self.channel, "withdrawn_at", "superseded_at", "given_at", "expires_at"
-        )
-        consenting = {
-            pid
-            for pid, pur, allowed, withdrawn, superseded, given, expires in rows
-            if pur == purpose
-            and allowed
-            and withdrawn is None
-            and superseded is None
-            and given <= now < expires
-        }
-        indexes = [p[index] for p in people.values() if p[index]]
-        suppressed = set(
-            Suppression.objects.filter(channel=self.channel, address_index__in=indexes).values_list(
-                "address_index", flat=True
-            )
-        )
-        return {
-            pid
-            for pid, p in people.items()
-            if pid in consenting and p["anonymised_at"] is None and p[index] and p[index] not in suppressed
-        }
-
-    def values(self, person: dict[str, Any]) -> dict[str, str]:
-        return {
-            "name": person["name"] or "",
-            "masked_name": _mask(person["name"] or ""),
-            "dong": person["dong"] or "",
-            "district": person["district"] or "",
-            "birth_year": str(person["birth_year"] or ""),
-            "occupation": person["occupation"] or "",
-        }
+    def targets(self, batch: int) -> tuple[list[tuple[int, int, str, dict[str, str]]], list[int]]:
+        """The batch's recipients who may still be written to, as (recipient, person, address, template
+        values), and those who may not. One query: the batch's rows with their person, whether a live
+        consent for the purpose and channel exists now and whether the address is suppressed (the rule of
+        `ConsentQuerySet.live` + `for_channel` and of `audience.suppressed_q`). Only the allowed
+        addresses are decrypted."""
+        now = connection.ops.adapt_datetimefield_value(self.now())
+        params = [self.campaign.newsletter.purpose_id, now, now, self.channel]
+        params += [self.campaign_id, RecipientStatus.SENDING, batch]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql.batch, params)
+            rows = cursor.fetchall()
+        targets: list[tuple[int, int, str, dict[str, str]]] = []
+        skipped: list[int] = []
+        mask = self.compiled.uses_masked_name
+        for rid, pid, allowed, address, name, dong, district, birth_year, occupation in rows:
+            if not allowed:
+                skipped.append(rid)
+                continue
+            name = name or ""
+            values = {
+                "name": name,
+                "masked_name": _mask(name) if mask else "",
+                "dong": dong or "",
+                "district": district or "",
+                "birth_year": str(birth_year or ""),
+                "occupation": occupation or "",
+            }
+            targets.append((rid, pid, decrypt(address), values))
+        return targets, skipped
 
     def unsubscribe_link(self, person_id: int) -> str:
         token = unsubscribe_token(
@@ -317,7 +317,9 @@ class CampaignSender:
         )
         return f"{self.unsubscribe_prefix}{token}/"
 
-    def deliver_email(self, targets: Sequence[tuple[int, dict[str, Any]]], skipped: list[int]) -> None:
+    def deliver_email(
+        self, targets: Sequence[tuple[int, int, str, dict[str, str]]], skipped: list[int]
+    ) -> None:
         transport = self.email_transport
         local, _at, domain = self.campaign.newsletter.sender_email.partition("@")
         if skipped:
@@ -325,13 +327,13 @@ class CampaignSender:
 
         def rendered() -> Iterator[tuple[int, StagedEmail]]:
             # Rendered as the transport asks for them, so connections send while the rest is rendered.
-            for rid, person in targets:
+            for rid, pid, address, values in targets:
                 ref = reference(self.campaign_id, rid)
-                link = self.unsubscribe_link(person["pk"])
-                message = self.compiled.render(self.values(person), link)
+                link = self.unsubscribe_link(pid)
+                message = self.compiled.render(values, link)
                 raw = build_email(
                     self.shape,
-                    to=person["email"],
+                    to=address,
                     subject=message.subject,
                     text=message.text,
                     html=message.html,
@@ -339,52 +341,86 @@ class CampaignSender:
                     unsubscribe_url=link,
                 )
                 # VERP: the bounce comes back to <local>+<reference>@domain and names the message.
-                yield rid, StagedEmail(ref, f"{local}+{ref}@{domain}", person["email"], raw)
+                yield rid, StagedEmail(ref, f"{local}+{ref}@{domain}", address, raw)
 
         transport.deliver(rendered(), len(targets), self.limiter.acquire, self.commit)
 
     def deliver_sms(
-        self, batch: int, targets: Sequence[tuple[int, dict[str, Any]]], skipped: list[int]
+        self, batch: int, targets: Sequence[tuple[int, int, str, dict[str, str]]], skipped: list[int]
     ) -> None:
+        """Build the batch's gateway payloads and hand them to the gateway's thread; meanwhile the batch
+        before is recorded, so its bookkeeping overlaps this one's time on the wire."""
         newsletter = self.campaign.newsletter
         sender = "".join(c for c in newsletter.sender_phone if c.isdigit()) or settings.SOTONG_SMS_SENDER
         subject = self.campaign.template.subject.strip()
-        payloads: list[tuple[int, dict[str, Any]]] = []
+        urgent = self.campaign.kind == "urgent"
+        prefix = f"c{self.campaign_id}r"
+        payloads: list[dict[str, Any]] = []
+        ids: list[int] = []
         failed: dict[int, Outcome] = {}
-        for rid, person in targets:
-            text = self.compiled.render(self.values(person)).text
+        render = self.compiled.render
+        for rid, _pid, address, values in targets:
+            text = render(values).text
             try:
                 kind = classify_sms(text)
-            except UnencodableText as exc:
+            except (UnencodableText, TextTooLong) as exc:
                 failed[rid] = Outcome(ok=False, error=str(exc)[:300], permanent=True)
                 continue
-            except TextTooLong as exc:
-                failed[rid] = Outcome(ok=False, error=str(exc)[:300], permanent=True)
-                continue
-            if self.campaign.kind == "urgent" and kind != "sms":
+            if urgent and kind != "sms":
                 failed[rid] = Outcome(
                     ok=False, error=f"urgent SMS longer than {SMS_MAX_BYTES} bytes", permanent=True
                 )
                 continue
             item: dict[str, Any] = {
-                "to": person["mobile"],
+                "to": address,
                 "from": sender,
                 "text": text,
                 "type": kind.upper(),
-                "customFields": {"messageId": reference(self.campaign_id, rid)},
+                "customFields": {"messageId": f"{prefix}{rid}"},
             }
             if kind == "lms" and subject:
                 item["subject"] = subject
-            payloads.append((rid, item))
-        if skipped or failed:
-            self.commit(skipped=skipped, failed=failed)
-        if not payloads:
-            return
-        self.limiter.acquire(len(payloads))
-        outcomes = self.sms_transport.send_batch(f"c{self.campaign_id}-b{batch}", [p for _rid, p in payloads])
-        sent = [rid for (rid, _p), outcome in zip(payloads, outcomes, strict=True) if outcome.ok]
-        refused = {rid: o for (rid, _p), o in zip(payloads, outcomes, strict=True) if not o.ok}
-        self.commit(sent=sent, failed=refused)
+            payloads.append(item)
+            ids.append(rid)
+        key = f"c{self.campaign_id}-b{batch}"
+        if payloads:
+            self.limiter.acquire(len(payloads))
+        if payloads and self.gateway is not None:
+            future = self.gateway.submit(self.sms_transport.send_batch, key, payloads)
+        else:
+            future = Future()
+            future.set_result(self.sms_transport.send_batch(key, payloads) if payloads else [])
+        self.in_flight.append((batch, ids, skipped, failed, future))
+        while len(self.in_flight) > self.sms_ahead:
+            self.record_sms(*self.in_flight.popleft())
+
+    def drain(self) -> None:
+        """Wait for every SMS batch still on the wire and record it."""
+        while self.in_flight:
+            self.record_sms(*self.in_flight.popleft())
+
+    def record_sms(
+        self,
+        batch: int,
+        ids: list[int],
+        skipped: list[int],
+        failed: dict[int, Outcome],
+        future: Future[list[Outcome]],
+    ) -> None:
+        """One transaction for the batch: refusals and skips by id, then the rest of the batch as sent by
+        its key (no id list), then the counters and the hour's figures."""
+        outcomes = future.result()
+        refused = {rid: o for rid, o in zip(ids, outcomes, strict=True) if not o.ok}
+        with transaction.atomic():
+            if skipped or failed:
+                self.commit(skipped=skipped, failed=failed)
+            if refused:
+                self.commit(failed=refused)
+            if len(ids) > len(refused):
+                sent = mark_batch_sent(self.campaign_id, batch, self.now())
+                self.pending["sent"] += sent
+                self._errors_after(sent, len(refused))
+            self.flush()
 
     # --- bookkeeping --------------------------------------------------------------------------------
 
@@ -436,7 +472,7 @@ class CampaignSender:
         counts, self.pending = self.pending, Counter()
         if not any(counts.values()):
             return
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             Campaign.objects.filter(pk=self.campaign_id).update(
                 sent=F("sent") + counts["sent"],
                 failed=F("failed") + counts["failed"],
@@ -499,6 +535,8 @@ class CampaignSender:
             self.email_transport.open()
         else:
             self.sms_transport = self._sms or sms_transport()
+            if self.sms_transport.over_network:
+                self.gateway = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sms-gateway")
 
     def transport_close(self) -> None:
         transport = getattr(self, "email_transport", None) or getattr(self, "sms_transport", None)
@@ -523,6 +561,56 @@ def mark_sent(campaign_id: int, recipient_ids: Sequence[int], now: datetime) -> 
             ],
         )
         return int(cursor.rowcount)
+
+
+def mark_batch_sent(campaign_id: int, batch: int, now: datetime) -> int:
+    """sending → sent for the rest of a claimed batch, by its key: one UPDATE with no id list."""
+    table = connection.ops.quote_name(Recipient._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, sent_at = %s "  # noqa: S608 - names are ours, values bound
+            "WHERE campaign_id = %s AND status = %s AND batch = %s",
+            [
+                RecipientStatus.SENT,
+                connection.ops.adapt_datetimefield_value(now),
+                campaign_id,
+                RecipientStatus.SENDING,
+                batch,
+            ],
+        )
+        return int(cursor.rowcount)
+
+
+class Statements:
+    """The sender's hand-written SQL for one channel, composed once per run from the models' names."""
+
+    def __init__(self, channel: str) -> None:
+        from sotong.people.models import Consent, Person
+
+        qn = connection.ops.quote_name
+
+        def column(model: Any, name: str) -> str:
+            return qn(model._meta.get_field(name).column)
+
+        self.recipient = qn(Recipient._meta.db_table)
+        person, consent = qn(Person._meta.db_table), qn(Consent._meta.db_table)
+        suppression = qn(Suppression._meta.db_table)
+        address = column(Person, "email" if channel == Channel.EMAIL else "mobile")
+        index = column(Person, audience.contact_index_field(channel))
+        fields = ", ".join(f"p.{column(Person, name)}" for name in TEMPLATE_COLUMNS)
+        # SQLite would pick the consent table's purpose index (every consent of the newsletter) over its
+        # person index (a handful of rows); a unary + keeps the purpose out of the index choice there.
+        purpose = "+c.purpose_id" if connection.vendor == "sqlite" else "c.purpose_id"
+        self.batch = (
+            f"SELECT r.id, p.id, CASE WHEN p.{column(Person, 'anonymised_at')} IS NULL AND p.{index} <> '' "  # noqa: S608
+            f"AND EXISTS (SELECT 1 FROM {consent} c WHERE c.person_id = p.id AND {purpose} = %s "
+            f"AND c.{column(Consent, channel)} AND c.withdrawn_at IS NULL AND c.superseded_at IS NULL "
+            "AND c.given_at <= %s AND c.expires_at > %s) "
+            f"AND NOT EXISTS (SELECT 1 FROM {suppression} s WHERE s.channel = %s AND s.address_index = p.{index}) "
+            f"THEN 1 ELSE 0 END, p.{address}, {fields} "
+            f"FROM {self.recipient} r JOIN {person} p ON p.id = r.person_id "
+            "WHERE r.campaign_id = %s AND r.status = %s AND r.batch = %s ORDER BY r.id"
+        )
 
 
 def bump_hour(campaign_id: int, moment: datetime, **counts: int) -> None:

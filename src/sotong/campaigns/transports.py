@@ -151,25 +151,50 @@ class _Connection:
     def stage(self, item: StagedEmail) -> Outcome:
         try:
             smtp = self._connect()
-            code, reply = smtp.mail(item.mail_from)
-            if code != 250:
-                return self._refused(smtp, code, reply)
-            code, reply = smtp.rcpt(item.to)
-            if code not in (250, 251):
-                return self._refused(smtp, code, reply)
-            code, reply = smtp.docmd("DATA")
-            if code != 354:
-                return self._refused(smtp, code, reply)
-            body = smtplib.quotedata(item.raw.decode("ascii", "surrogateescape")).encode(
-                "ascii", "surrogateescape"
-            )
-            if not body.endswith(b"\r\n"):
-                body += b"\r\n"
-            smtp.send(body)
+            if smtp.does_esmtp and smtp.has_extn("pipelining"):
+                refused = self._envelope_pipelined(smtp, item)
+            else:
+                refused = self._envelope(smtp, item)
+            if refused is not None:
+                return refused
+            smtp.send(_dot_stuffed(item.raw))
         except (smtplib.SMTPException, OSError) as exc:
             self.drop()
             return Outcome(ok=False, error=f"{type(exc).__name__}: {exc}"[:300])
         return OK
+
+    def _envelope(self, smtp: smtplib.SMTP, item: StagedEmail) -> Outcome | None:
+        """MAIL, RCPT and DATA one after the other, each waiting for its answer."""
+        code, reply = smtp.mail(item.mail_from)
+        if code != 250:
+            return self._refused(smtp, code, reply)
+        code, reply = smtp.rcpt(item.to)
+        if code not in (250, 251):
+            return self._refused(smtp, code, reply)
+        code, reply = smtp.docmd("DATA")
+        if code != 354:
+            return self._refused(smtp, code, reply)
+        return None
+
+    def _envelope_pipelined(self, smtp: smtplib.SMTP, item: StagedEmail) -> Outcome | None:
+        """MAIL, RCPT and DATA in one write when the server offers PIPELINING (RFC 2920), then their three
+        answers: one round trip instead of three. DATA is the last command of the group, as §3.1 asks."""
+        smtp.send(
+            f"MAIL FROM:{smtplib.quoteaddr(item.mail_from)}\r\n"
+            f"RCPT TO:{smtplib.quoteaddr(item.to)}\r\nDATA\r\n"
+        )
+        answers = [smtp.getreply() for _ in range(3)]
+        (mail, mail_reply), (rcpt, rcpt_reply), (data, data_reply) = answers
+        if data == 354 and (mail != 250 or rcpt not in (250, 251)):
+            # The server took DATA without a valid envelope: drop the connection rather than end a message.
+            self.drop()
+        if mail != 250:
+            return self._refused(smtp, mail, mail_reply)
+        if rcpt not in (250, 251):
+            return self._refused(smtp, rcpt, rcpt_reply)
+        if data != 354:
+            return self._refused(smtp, data, data_reply)
+        return None
 
     def terminate(self) -> str:
         """Write the end-of-data "." (five bytes, no waiting); an error text, or "" when written."""
@@ -218,6 +243,17 @@ class _Connection:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 self.smtp.quit()
         self.drop()
+
+
+def _dot_stuffed(raw: bytes) -> bytes:
+    """The message as DATA must carry it: CRLF line ends, a leading "." doubled, ending in CRLF. The
+    sender's own messages (`mime.build_email`) already are, which three byte counts show without the
+    regular expressions of `smtplib.quotedata`."""
+    crlf = raw.count(b"\r\n")
+    if crlf == raw.count(b"\n") == raw.count(b"\r") and b"\n." not in raw and not raw.startswith(b"."):
+        return raw if raw.endswith(b"\r\n") else raw + b"\r\n"
+    body = smtplib.quotedata(raw.decode("ascii", "surrogateescape")).encode("ascii", "surrogateescape")
+    return body if body.endswith(b"\r\n") else body + b"\r\n"
 
 
 class SmtpTransport(EmailTransport):
@@ -362,6 +398,10 @@ class SmtpTransport(EmailTransport):
 class SmsTransport(ABC):
     """Posts a batch of SMS/LMS to the gateway in one call, under an idempotency key."""
 
+    # True when a call waits on the network: the sender then makes it from a thread of its own while it
+    # prepares the next batch (the development and null transports run inline).
+    over_network = False
+
     @abstractmethod
     def send_batch(self, key: str, payloads: Sequence[dict[str, Any]]) -> list[Outcome]:
         """Post `payloads` in one call under the idempotency `key`; the outcome of each."""
@@ -383,6 +423,8 @@ class NullSmsTransport(SmsTransport):
 
 class GatewaySmsTransport(SmsTransport):
     """The HTTP gateway of `messaging.backends.http` (Solapi v4 shape), over one kept-alive connection."""
+
+    over_network = True
 
     def __init__(self, url: str | None = None) -> None:
         self.url = urlsplit(url or settings.SOTONG_SMS_GATEWAY_URL)
