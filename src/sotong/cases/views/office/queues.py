@@ -202,6 +202,8 @@ def case_queues(request: HttpRequest) -> HttpResponse:
             "bulk_form": f.BulkForm(cases=Case.objects.none()),
             "can_bulk": user.has_role(Role.COORDINATOR, Role.INTAKE, Role.HANDLER),
             "export_max": EXPORT_MAX_ROWS,
+            # 상황판: the whole government's for coordinators, their own department's for its staff.
+            "can_board": user.has_role(Role.COORDINATOR, Role.SYSADMIN, Role.INTAKE, Role.HANDLER),
         },
     )
 
