@@ -9,18 +9,26 @@ people.reconfirm_notices  수신동의 사실 안내 (정보통신망법 §50⑧
                           by e-mail; SMS only between 08:00 and 21:00. Sent when the due date is within
                           SOTONG_PEOPLE_RECONFIRM_LEAD_DAYS (30) days. The outbox key
                           `people.reconfirm.<consent>.<due date>` and `Consent.reconfirm_notice_for` make a
-                          second run send nothing.
+                          second run send nothing. Apps that send for a purpose (campaigns' newsletters)
+                          add what the law asks of their notice through `register_notice_source`: the
+                          sender's name and contact (령 §62의3), the 080 free opt-out, the one-click
+                          withdrawal link (also as List-Unsubscribe), and the channels that cannot reach
+                          the person (suppressed). Each notice is recorded on the consent's evidence
+                          (`evidence["notices"]`) and as an Event, naming the outbox message.
 people.expire_files       export files after their download period (SOTONG_PEOPLE_EXPORT_HOURS, 24) and
                           import files of jobs left for SOTONG_PEOPLE_IMPORT_KEEP_DAYS (7) days.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 
 from sotong.core.events import record_event
@@ -39,6 +47,40 @@ from sotong.people.models import (
 
 BATCH = 500
 SMS_HOURS = range(8, 21)
+
+
+@dataclass(frozen=True)
+class NoticeDetails:
+    """What the app that sends for a consent purpose adds to its 2-yearly notice (정보통신망법 §50⑧,
+    시행령 §62의3: the sender's name, the date and fact of consent, how to keep or withdraw it)."""
+
+    sender_name: str
+    contact_line: str = ""
+    sender_email: str = ""  # the From of the e-mail notice ("name <address>"); empty: DEFAULT_FROM_EMAIL
+    sender_phone: str = ""  # the SMS sender number; empty: SOTONG_SMS_SENDER
+    opt_out_number: str = ""  # 무료수신거부 080 number of advertising
+    advertising: bool = False
+    withdraw_urls: dict[str, str] = field(default_factory=dict)  # channel → one-click withdrawal link
+    blocked_channels: frozenset[str] = frozenset()  # channels that cannot reach the person (suppressed)
+
+
+# A source answers, for a batch of consents, the details of those whose purpose it sends for (by consent id).
+NoticeSource = Callable[[Sequence[Consent]], dict[int, NoticeDetails]]
+_notice_sources: dict[str, NoticeSource] = {}
+
+
+def register_notice_source(name: str, source: NoticeSource) -> None:
+    """Let an app above people (which may not be imported from here) add its details to the notices of
+    the purposes it sends for; registered from the app's `sweeps` module, which the scheduler loads."""
+    _notice_sources[name] = source
+
+
+def notice_details(consents: Sequence[Consent]) -> dict[int, NoticeDetails]:
+    autodiscover_modules("sweeps")  # every app's sources registered, also when this runs on its own
+    found: dict[int, NoticeDetails] = {}
+    for source in _notice_sources.values():
+        found.update(source(consents))
+    return found
 
 
 def _setting(name: str, default: int) -> int:
@@ -75,11 +117,19 @@ def destroy_expired_people(now: datetime) -> str:
     return f"{done} anonymised"
 
 
-def reconfirm_sms_text(consent: Consent) -> str:
-    """The SMS notice, the longest wording that fits in one SMS (90 EUC-KR bytes)."""
+def consented_on(consent: Consent) -> datetime:
+    """The date the notice states: the consent, or its last re-confirmation (which restarted the clock)."""
+    return timezone.localtime(consent.given_at if consent.reconfirmed_at is None else consent.reconfirmed_at)
+
+
+def reconfirm_sms_text(consent: Consent, details: NoticeDetails | None = None) -> str:
+    """The SMS notice, the longest wording that fits in one SMS (90 EUC-KR bytes); with a sender's
+    details, a wording that still names the sender, the date and a way to withdraw, or else the whole
+    notice as an LMS."""
+    if details is not None:
+        return _sender_sms_text(consent, details)
     site = settings.SITE_NAME
-    given = timezone.localtime(consent.given_at if consent.reconfirmed_at is None else consent.reconfirmed_at)
-    day = f"{given:%Y.%m.%d}"
+    day = f"{consented_on(consent):%Y.%m.%d}"
     candidates = [
         _("[%(site)s] %(day)s %(purpose)s에 동의하셨습니다. 철회: %(url)s"),
         _("[%(site)s] %(day)s %(purpose)s 동의 안내. 철회: %(url)s"),
@@ -98,8 +148,47 @@ def reconfirm_sms_text(consent: Consent) -> str:
     return candidates[-1] % values
 
 
-def reconfirm_email(consent: Consent) -> tuple[str, str]:
-    given = timezone.localtime(consent.given_at)
+def _sender_sms_text(consent: Consent, details: NoticeDetails) -> str:
+    purpose = consent.purpose.name + (_("(광고)") if details.advertising else "")
+    values = {
+        "sender": details.sender_name,
+        "day": f"{consented_on(consent):%Y.%m.%d}",
+        "purpose": purpose,
+        "optout": details.opt_out_number,
+        "url": details.withdraw_urls.get("sms", "") or settings.SITE_URL,
+        "contact": details.contact_line,
+    }
+    short = []
+    if details.opt_out_number:
+        short = [
+            _("[%(sender)s] %(day)s %(purpose)s에 동의하셨습니다. 무료거부 %(optout)s"),
+            _("[%(sender)s] %(day)s %(purpose)s 동의 안내. 무료거부 %(optout)s"),
+            _("[%(sender)s] %(day)s 수신동의 안내. 무료거부 %(optout)s"),
+        ]
+    for template in short:
+        text = template % values
+        try:
+            if euc_kr_length(text) <= SMS_MAX_BYTES:
+                return text
+        except UnencodableText:
+            continue
+    return (
+        _(
+            "[%(sender)s] 수신동의 사실 안내\n"
+            "%(day)s에 %(purpose)s에 동의하셨습니다 (2년마다 안내).\n"
+            "계속 받으시려면 하실 일은 없습니다.\n"
+            "수신 거부(동의 철회): %(url)s\n"
+        )
+        % values
+        + (_("무료수신거부 %(optout)s\n") % values if details.opt_out_number else "")
+        + (_("문의: %(contact)s") % values if details.contact_line else "")
+    ).strip()
+
+
+def reconfirm_email(consent: Consent, details: NoticeDetails | None = None) -> tuple[str, str]:
+    if details is not None:
+        return _sender_email(consent, details)
+    given = consented_on(consent)
     subject = _("[%(site)s] 개인정보 수집·이용 및 정보 수신 동의 사실 안내") % {"site": settings.SITE_NAME}
     body = _(
         "안녕하세요. %(operator)s입니다.\n\n"
@@ -117,6 +206,39 @@ def reconfirm_email(consent: Consent) -> tuple[str, str]:
         "url": settings.SITE_URL,
     }
     return subject, body
+
+
+def _sender_email(consent: Consent, details: NoticeDetails) -> tuple[str, str]:
+    subject = _("[%(sender)s] %(purpose)s 동의 사실 안내") % {
+        "sender": details.sender_name,
+        "purpose": consent.purpose.name,
+    }
+    lines = [
+        _("안녕하세요. %(sender)s입니다.") % {"sender": details.sender_name},
+        "",
+        _(
+            "귀하께서는 %(day)s에 아래 정보를 받는 데 동의하셨음을 알려 드립니다 "
+            "(정보통신망법 제50조제8항에 따라 2년마다 안내)."
+        )
+        % {"day": f"{consented_on(consent):%Y년 %m월 %d일}"},
+        "",
+        _("- 보내는 곳: %(sender)s") % {"sender": details.sender_name},
+        _("- 받는 정보: %(purpose)s%(ad)s")
+        % {"purpose": consent.purpose.name, "ad": _(" (광고성 정보)") if details.advertising else ""},
+        _("- 수신 방법: %(channels)s") % {"channels": ", ".join(_channel_labels(consent))},
+        _("- 수집 항목: %(items)s") % {"items": consent.items},
+        _("- 보유 기간: %(expires)s까지")
+        % {"expires": f"{timezone.localtime(consent.expires_at):%Y년 %m월 %d일}"},
+        "",
+        _("계속 받으시려면 따로 하실 일은 없습니다."),
+        _("받지 않으시려면 아래 주소에서 로그인 없이 한 번에 동의를 철회할 수 있습니다."),
+        details.withdraw_urls.get("email", "") or settings.SITE_URL,
+    ]
+    if details.opt_out_number:
+        lines.append(_("무료수신거부: %(number)s") % {"number": details.opt_out_number})
+    if details.contact_line:
+        lines += ["", _("문의: %(contact)s") % {"contact": details.contact_line}]
+    return subject, "\n".join(lines) + "\n"
 
 
 def _channel_labels(consent: Consent) -> list[str]:
@@ -140,42 +262,69 @@ def send_reconfirm_notices(now: datetime) -> str:
         .order_by("reconfirm_due_at", "pk")
     )
     sent = {"sms": 0, "email": 0, "later": 0, "none": 0}
-    for consent in due[:BATCH]:
+    batch = list(due[:BATCH])
+    details_of = notice_details(batch)
+    for consent in batch:
         person = consent.person
+        details = details_of.get(consent.pk)
+        blocked = details.blocked_channels if details else frozenset()
+        by_sms = bool(consent.sms and person.mobile and "sms" not in blocked)
+        by_email = bool(consent.email and person.email and "email" not in blocked)
         key = f"people.reconfirm.{consent.pk}.{consent.reconfirm_due_at:%Y%m%d}"
-        if consent.sms and person.mobile and sms_allowed:
-            queue_sms(
+        if by_sms and sms_allowed:
+            message = queue_sms(
                 person.mobile,
-                reconfirm_sms_text(consent),
+                reconfirm_sms_text(consent, details),
+                sender=details.sender_phone if details else "",
                 purpose="people.reconfirm",
                 about=consent,
                 idempotency_key=key,
                 actor=SCHEDULER,
             )
             channel = "sms"
-        elif consent.email and person.email:
-            subject, body = reconfirm_email(consent)
-            queue_email(
+        elif by_email:
+            subject, body = reconfirm_email(consent, details)
+            link = details.withdraw_urls.get("email", "") if details else ""
+            headers = (
+                {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+                if link
+                else None
+            )
+            message = queue_email(
                 person.email,
                 subject,
                 body,
+                sender=details.sender_email if details else "",
+                headers=headers,
                 purpose="people.reconfirm",
                 about=consent,
                 idempotency_key=key,
                 actor=SCHEDULER,
             )
             channel = "email"
-        elif consent.sms and person.mobile:
+        elif by_sms:
             sent["later"] += 1  # SMS at night: the next daytime run sends it
             continue
         else:
-            channel = "none"
-        Consent.objects.filter(pk=consent.pk).update(reconfirm_notice_for=consent.reconfirm_due_at)
+            message, channel = None, "none"
+        record = {
+            "at": now.isoformat(),
+            "due": consent.reconfirm_due_at.isoformat(),
+            "channel": channel,
+            "message": str(message.pk) if message else None,
+            "sender": details.sender_name if details else settings.SITE_OPERATOR,
+            "consented_on": consented_on(consent).date().isoformat(),
+        }
+        evidence = dict(consent.evidence or {})
+        evidence["notices"] = [*evidence.get("notices", []), record]
+        Consent.objects.filter(pk=consent.pk).update(
+            reconfirm_notice_for=consent.reconfirm_due_at, evidence=evidence
+        )
         record_event(
             SCHEDULER,
             "people.reconfirm_notice_queued",
             person,
-            after={"consent": consent.pk, "channel": channel, "due": consent.reconfirm_due_at},
+            after={"consent": consent.pk, **record},
         )
         sent[channel] += 1
     return ", ".join(f"{k} {v}" for k, v in sent.items())
