@@ -8,6 +8,7 @@ once per campaign (`EmailShape`).
 from __future__ import annotations
 
 import base64
+import binascii
 import time
 from dataclasses import dataclass
 from email.utils import formataddr, formatdate
@@ -42,7 +43,10 @@ def encode_word(value: str) -> str:
 
 
 def _b64(text: str) -> bytes:
-    return base64.encodebytes(text.encode()).replace(b"\n", b"\r\n")
+    """Base64 in lines of 76 characters ending in CRLF (RFC 2045 §6.8): one encode of the whole text,
+    then the lines cut from it, instead of `encodebytes`' loop of 57-byte pieces and a replace."""
+    encoded = binascii.b2a_base64(text.encode(), newline=False)
+    return b"".join(encoded[i : i + 76] + b"\r\n" for i in range(0, len(encoded), 76))
 
 
 @dataclass(frozen=True)

@@ -99,18 +99,24 @@ class Rendered:
 
 
 class _Simple:
-    """A template of text and bare `{{ field }}` only (the usual newsletter), rendered by joining strings:
-    the same output as Django's engine for such a template, at a fraction of the cost."""
+    """A template of text and bare `{{ field }}` only (the usual newsletter), rendered by one `format_map`
+    over the text with its fields as `{name}`: the same output as Django's engine for such a template, at a
+    fraction of the cost (autoescaping escapes the values, as the engine does)."""
 
     def __init__(self, parts: list[tuple[str, str]], escape: bool) -> None:
-        self.parts, self.escape = parts, escape
+        self.escape = escape
+        self.fields = tuple(dict.fromkeys(field for _text, field in parts if field))
+        self.format = "".join(
+            text.replace("{", "{{").replace("}", "}}") if not field else f"{{{field}}}"
+            for text, field in parts
+        )
 
     def render_values(self, values: dict[str, str]) -> str:
         if self.escape:
-            return "".join(
-                p if not field else str(conditional_escape(values.get(field, ""))) for p, field in self.parts
-            )
-        return "".join(p if not field else str(values.get(field, "")) for p, field in self.parts)
+            values = {field: str(conditional_escape(values.get(field, ""))) for field in self.fields}
+        elif not all(field in values for field in self.fields):
+            values = {field: str(values.get(field, "")) for field in self.fields}
+        return self.format.format_map(values)
 
 
 def _compile(source: str, autoescape: bool) -> Any:

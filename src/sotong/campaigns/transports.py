@@ -474,6 +474,9 @@ def _gateway_outcomes(payloads: Sequence[dict[str, Any]], raw: bytes) -> list[Ou
         answer = json.loads(raw or b"{}")
     except ValueError:
         answer = {}
+    if isinstance(answer, dict) and not answer.get("failedMessageList"):
+        # Everything accepted (the usual answer): the sender keeps no provider id, so no per-item look-up.
+        return [OK] * len(payloads)
     failed: dict[str, str] = {}
     accepted: dict[str, str] = {}
     for name, target in (("failedMessageList", failed), ("messageList", accepted)):

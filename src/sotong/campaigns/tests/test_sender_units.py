@@ -71,3 +71,44 @@ def test_paused_campaign_stops_at_a_batch_boundary_and_resumes_with_the_rest_onc
     assert numbers == Counter({reader.mobile.replace("-", ""): 1 for reader in readers})
     campaign.refresh_from_db()
     assert (campaign.sent, campaign.total) == (10, 10)
+
+
+def test_fast_template_path_renders_exactly_as_the_django_engine() -> None:
+    from django.template import Context, Engine
+
+    from sotong.campaigns.rendering import _compile, _render, _Simple
+
+    values = {
+        "name": "<홍&길동>",
+        "masked_name": "홍*동",
+        "dong": "행당{1}동",
+        "district": "",
+        "birth_year": "1980",
+        "occupation": "회사원 {occupation}",
+    }
+    sources = [
+        "{{ name }}님 {안녕} {{dong}} }} {",
+        "<p>{{ name }}</p>{{ occupation }}{# 주석 #}",
+        "plain {0} {name} {{ birth_year }}{{ name }}{{ name }}",
+        "",
+    ]
+    for source in sources:
+        for autoescape in (False, True):
+            compiled = _compile(source, autoescape)
+            assert isinstance(compiled, _Simple)
+            expected = (
+                Engine(autoescape=autoescape)
+                .from_string(source)
+                .render(Context(values, autoescape=autoescape))
+            )
+            assert _render(compiled, values, autoescape) == expected
+
+
+def test_base64_parts_are_cut_in_crlf_lines_of_76_as_encodebytes_would() -> None:
+    import base64
+
+    from sotong.campaigns.mime import _b64
+
+    for length in (0, 1, 18, 19, 20, 100, 1500):
+        text = "가a" * length
+        assert _b64(text) == base64.encodebytes(text.encode()).replace(b"\n", b"\r\n")
