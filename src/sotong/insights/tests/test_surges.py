@@ -210,3 +210,33 @@ def test_surge_page_rejects_a_reversed_period_with_a_korean_message(
     )
     assert response.status_code == 200
     assert "끝나는 날이 시작하는 날보다 앞섭니다." in response.content.decode()
+
+
+def test_a_topic_surge_is_found_with_the_topic_name(org: Any) -> None:
+    from sotong.insights.models_clusters import Topic, TopicAssignment
+
+    # given a named topic with one case a day for eight weeks and seven cases on DAY, and a topic nobody
+    # named or pinned (not active: never tested)
+    roads = Topic.objects.create(name="도로 파손", keywords=["도로", "파손"])
+    unnamed = Topic.objects.create(keywords=["소음"])
+    days = [DAY - timedelta(days=n) for n in range(1, 57)] + [DAY] * 7 + [DAY] * 7
+    for position, day in enumerate(days):
+        item = submit_case(
+            **case_values(
+                org,
+                dong="",
+                received_at=received_at(day, 9 + position % 8),
+                citizen_phone=f"010-4444-{position:04d}",
+            )
+        )
+        topic = unnamed if position >= 63 else roads
+        TopicAssignment.objects.create(case=item, topic=topic, source="run", received_at=item.received_at)
+    rollup.recompute_range(DAY - timedelta(days=56), DAY)
+
+    found = {(s.dimension, s.key): s for s in surges.find_surges(DAY)}
+
+    surge = found[(SurgeDimension.CLUSTER, str(roads.pk))]
+    assert surge.label == "도로 파손"
+    assert surge.observed == 7
+    assert (SurgeDimension.CLUSTER, str(unnamed.pk)) not in found
+    assert surges.case_list_link(surge) == ""
