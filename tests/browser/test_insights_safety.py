@@ -107,3 +107,54 @@ def test_tiles_are_drawn_from_the_configured_url(page, live_server, org, coordin
     assert re.match(rf"{re.escape(live_server.url)}/static/tiles/\d+/\d+/\d+\.png", tile)
     expect(page.locator("#safety-map .leaflet-marker-icon")).to_have_count(2)
     assert page.outside_requests == []
+
+
+def test_keyword_page_and_surge_page(page, live_server, org, coordinator):
+    from datetime import timedelta
+
+    from sotong.insights.alerts import surges
+    from sotong.insights.board.rollup import seoul_today
+    from sotong.insights.models import DailyCaseRollup
+
+    terms.seed_default_terms()
+    day = seoul_today() - timedelta(days=1)
+    for n in range(1, 57):
+        DailyCaseRollup.objects.create(
+            day=day - timedelta(days=n),
+            channel="web",
+            kind="suggestion",
+            category="roads",
+            dong="마장동",
+            received=2,
+        )
+    DailyCaseRollup.objects.create(
+        day=day, channel="web", kind="suggestion", category="roads", dong="마장동", received=14
+    )
+    surges.detect_day(day)
+
+    sign_in(page, live_server, coordinator.username, STAFF_PASSWORD, confirmed_totp_device(coordinator))
+    page.goto(f"{live_server.url}/office/insights/safety/terms/")
+
+    # a term already listed (spaces aside) is refused with a Korean message at the field
+    page.fill("#id_term", "가스누출")
+    press(page.locator("form[aria-label='핵심어 추가'] button[type=submit]"))
+    expect(page.locator("#id_term_error")).to_contain_text("이미 등록된 핵심어입니다: 가스 누출")
+    assert_accessible(page)
+    page.fill("#id_term", "전신주 기울어짐")
+    press(page.locator("form[aria-label='핵심어 추가'] button[type=submit]"))
+    expect(page.locator(".sotong-message")).to_contain_text("핵심어를 추가했습니다: 전신주 기울어짐")
+    expect(page.locator("#table-terms tr[data-term='전신주 기울어짐']")).to_contain_text("사용")
+    press(page.get_by_role("button", name="전신주 기울어짐 중지"))
+    expect(page.locator("#table-terms tr[data-term='전신주 기울어짐']")).to_contain_text("중지")
+    assert_accessible(page)
+
+    page.goto(f"{live_server.url}/office/insights/surges/")
+    row = page.locator("#table-surges tbody tr[data-dimension='dong']")
+    expect(row).to_contain_text("마장동")
+    expect(page.locator("#table-surges tbody tr[data-dimension='category']")).to_contain_text("roads")
+    assert_accessible(page)
+    screenshot(page, "insights-surges")
+    press(row.locator("a"))
+    page.wait_for_url(re.compile(r".*/office/cases/\?.*dong=.*"))
+    assert page.js_errors == []
+    assert page.outside_requests == []
