@@ -21,7 +21,7 @@ from sotong.cases.models import Case
 from sotong.insights import index as ann
 from sotong.insights import representation as rep
 from sotong.insights.models import CaseAnalysis
-from sotong.insights.text import PIPELINE_VERSION, analyse_many, case_text
+from sotong.insights.text import PIPELINE_VERSION, analyse_many, case_text, kiwi
 
 logger = logging.getLogger(__name__)
 
@@ -54,11 +54,19 @@ class _Current:
                 version = rep.current_version()
                 self._model = rep.load(version) if version else None
                 self._mtime = mtime
+                if self._model is not None:
+                    threading.Thread(target=_warm, args=(self._model,), daemon=True).start()
             return self._model
 
     def forget(self) -> None:
         with self._lock:
             self._mtime, self._model = -2, None
+
+
+def _warm(model: rep.Representation) -> None:
+    """What the first queries would otherwise load or compute: the columns of each morpheme, and Kiwi."""
+    model.warm()
+    kiwi()
 
 
 current = _Current()

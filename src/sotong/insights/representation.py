@@ -103,9 +103,84 @@ class Representation:
         return int(self.svd.n_components) if self.svd is not None else 0
 
     def sparse(self, morphemes: Sequence[str]) -> csr_matrix:
-        """L2-normalised TF-IDF of morphemes and their character n-grams, side by side."""
-        matrix = hstack([self.words.transform(morphemes), self.chars.transform(morphemes)]).tocsr()
-        return normalize(matrix)
+        """L2-normalised TF-IDF of morphemes and their character n-grams, side by side.
+
+        The same matrix as `hstack` of the fitted vectorizers' `transform`, normalised (a test compares
+        them), but counted from the columns of each distinct morpheme, looked up once per process:
+        scikit-learn looks every n-gram up in Python each time, which was most of a cold re-rank."""
+        terms = self._terms()
+        chunks: list[bytes] = []
+        ends = [0]
+        for text in morphemes:
+            tokens = text.split()
+            try:
+                chunk = b"".join(map(terms.__getitem__, tokens))
+            except KeyError:
+                for token in tokens:
+                    if token not in terms:
+                        terms[token] = self._columns(token)
+                chunk = b"".join(map(terms.__getitem__, tokens))
+            chunks.append(chunk)
+            ends.append(ends[-1] + len(chunk) // 4)
+        columns = np.frombuffer(bytearray(b"".join(chunks)), dtype=np.int32)
+        width = len(self.words.vocabulary_)
+        idf = self._idf()
+        counts = csr_matrix(
+            (np.ones(len(columns), dtype=np.float32), columns, ends),
+            shape=(len(ends) - 1, len(idf)),
+        )
+        counts.sum_duplicates()
+        data = counts.data
+        # sublinear tf × idf, then each part (morphemes, n-grams) to unit length, then the whole row.
+        np.log(data, data)
+        data += 1.0
+        data *= idf[counts.indices]
+        rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+        parts = rows * 2 + (counts.indices >= width)
+        norms = np.sqrt(np.bincount(parts, weights=data * data, minlength=2 * counts.shape[0]))
+        data /= norms[parts].astype(np.float32)
+        return normalize(counts, copy=False)
+
+    def warm(self) -> int:
+        """Look up the columns of every morpheme of the vocabulary now (run in a background thread when
+        a process loads the model): otherwise the first queries pay for them, about 100 ms for the 300
+        candidates of a first re-rank. Returns the number of morphemes looked up."""
+        terms = self._terms()
+        self._idf()
+        for morpheme in list(self.words.vocabulary_):
+            if morpheme not in terms:
+                terms[morpheme] = self._columns(morpheme)
+        return len(terms)
+
+    def _terms(self) -> dict[str, bytes]:
+        terms = self.__dict__.get("_term_columns")
+        if terms is None:
+            terms = self.__dict__["_term_columns"] = {}
+        return terms
+
+    def _idf(self) -> np.ndarray:
+        idf = self.__dict__.get("_idf_columns")
+        if idf is None:
+            idf = self.__dict__["_idf_columns"] = np.concatenate([self.words.idf_, self.chars.idf_]).astype(
+                np.float32
+            )
+        return idf
+
+    def _columns(self, morpheme: str) -> bytes:
+        """The morpheme's column in the word part (if known) and its n-grams' columns after it, as int32."""
+        width = len(self.words.vocabulary_)
+        vocabulary = self.chars.vocabulary_
+        columns = [width + vocabulary[g] for g in _morpheme_ngrams(morpheme) if g in vocabulary]
+        word = self.words.vocabulary_.get(morpheme)
+        if word is not None:
+            columns.insert(0, word)
+        return np.asarray(columns, dtype=np.int32).tobytes()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        for cache in ("_term_columns", "_idf_columns"):  # per process, rebuilt as morphemes are met
+            state.pop(cache, None)
+        return state
 
     def dense(self, morphemes: Sequence[str], sparse: csr_matrix | None = None) -> np.ndarray:
         """Unit float32 vectors (zero vectors for texts with no known term)."""

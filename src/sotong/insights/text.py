@@ -12,7 +12,6 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 # Bumped whenever the output of `analyse` changes, so a sweep can redo stored analyses.
@@ -30,12 +29,21 @@ _CONTACT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\d{2,4}[-.\s]?\d{3,4}[-.\s]
 _lock = threading.Lock()
 
 
-@lru_cache(maxsize=1)
-def kiwi() -> Any:
-    """The process's one Kiwi (kiwipiepy-model ships the model: nothing is downloaded)."""
-    from kiwipiepy import Kiwi
+_kiwi: Any = None
+_kiwi_lock = threading.Lock()
 
-    return Kiwi(num_workers=-1)
+
+def kiwi() -> Any:
+    """The process's one Kiwi (kiwipiepy-model ships the model: nothing is downloaded). Loaded once even
+    when a request and the warm-up thread (`pipeline._warm`) ask at the same time."""
+    global _kiwi
+    if _kiwi is None:
+        with _kiwi_lock:
+            if _kiwi is None:
+                from kiwipiepy import Kiwi
+
+                _kiwi = Kiwi(num_workers=-1)
+    return _kiwi
 
 
 @dataclass

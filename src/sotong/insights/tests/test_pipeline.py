@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from django_tasks_db.models import DBTaskResult
+from scipy.sparse import hstack
+from sklearn.preprocessing import normalize
 
 from sotong.cases.actions import submit_case
 from sotong.cases.models import Case
@@ -152,3 +154,26 @@ def test_another_process_switches_to_a_refitted_model_when_current_json_changes(
 
     assert old != new
     assert other_process.get().version == new
+
+
+def test_sparse_rows_from_cached_morpheme_columns_equal_the_fitted_vectorizers(corpus):
+    # given a fitted model and texts with known, unknown and no morphemes
+    corpus(answered=False)
+    pipeline.analyse_new()
+    model = pipeline.current_model()
+    texts = list(CaseAnalysis.objects.order_by("pk").values_list("morphemes", flat=True))
+    texts += ["", "처음보는형태소 xyz", f"{texts[0]} {texts[0]} 없는말"]
+    reference = normalize(hstack([model.words.transform(texts), model.chars.transform(texts)]).tocsr())
+
+    # when the rows are computed cold, and again after the warm-up looked every morpheme up
+    cold = model.sparse(texts)
+    looked_up = model.warm()
+    warm = model.sparse(texts)
+
+    # then both are the vectorizers' matrix, and the warm-up covered the whole vocabulary
+    assert cold.shape == reference.shape == warm.shape
+    assert abs(cold - reference).max() < 1e-6
+    assert abs(warm - reference).max() < 1e-6
+    assert cold.nnz == reference.nnz
+    assert looked_up >= len(model.words.vocabulary_) > 0
+    assert warm[len(texts) - 3].nnz == 0  # the empty text has no term
