@@ -14,6 +14,9 @@
 
     .venv/bin/python bench/campaign_send.py                       # 200,000 people, 20,000 to the sinks
     .venv/bin/python bench/campaign_send.py --people 20000 --sink 5000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/campaign_bench .venv/bin/python bench/campaign_send.py
+
+A PostgreSQL database is created when it does not exist; one that exists must be empty.
 """
 
 from __future__ import annotations
@@ -55,8 +58,33 @@ DONGS = [
 ]
 
 
+def create_postgres_database(url: str) -> None:
+    """A PostgreSQL DATABASE_URL's database is created when missing (as the SQLite file is); one that
+    exists must be empty, since the bench adds its people to whatever is there."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    maintenance = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as admin:
+        if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            return
+    with psycopg.connect(urlunsplit(parts._replace(scheme="postgresql"))) as existing:
+        tables = existing.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+        ).fetchone()
+        if tables and tables[0]:
+            sys.exit(f"database {name} is not empty: drop it (DROP DATABASE {name}) or name another")
+
+
 def setup(workdir: str) -> None:
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3")
+    if os.environ["DATABASE_URL"].startswith(("postgres://", "postgresql://")):
+        create_postgres_database(os.environ["DATABASE_URL"])
     os.environ.update(
         DEBUG="0",
         SOTONG_DEMO="1",
