@@ -4,7 +4,7 @@ For one day D and each key (a category code, a dong, a cluster) with at least `M
 
 - the baseline is the `BASELINE_DAYS` (8 weeks) before D; weekday factors come from the district's total
   over the same days (Mondays are busier than Sundays everywhere, and one key has too few cases to learn
-  its own week), so the key's expected count on D is its rate per average day × D's weekday factor, and
+  its own week; a public holiday counts as a Sunday), so the key's expected count on D is its rate per average day × D's weekday factor, and
   never below `FLOOR` (a key that was silent for 8 weeks is not expected at zero);
 - the spread is quasi-Poisson: the dispersion φ (≥ 1, ≤ `MAX_DISPERSION`) is the key's own variance over
   its expected counts in the baseline; with φ > 1 the count is read as negative binomial with that mean
@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from scipy import stats
 
 from sotong.accounts.models import Role, User
+from sotong.core.business_calendar import business_calendar
 from sotong.core.events import record_event
 from sotong.core.models import Code
 from sotong.insights.board.rollup import days_between
@@ -76,12 +77,22 @@ def _distribution(mean: float, dispersion: float) -> Any:
     return stats.poisson(mean)
 
 
+def day_type(day: date) -> int:
+    """The weekday (0 Monday … 6 Sunday), a public holiday on a weekday read as a Sunday: offices are
+    closed and the phone and visit channels are silent, so it looks like one."""
+    weekday = day.weekday()
+    if weekday < 5 and not business_calendar().is_working_day(day):
+        return 6
+    return weekday
+
+
 def weekday_factors(totals: dict[date, int], first: date, last: date) -> list[float]:
     """Each weekday's mean district total over the overall daily mean, [first, last]; 1.0 without data."""
     sums, days = [0.0] * 7, [0] * 7
     for day in days_between(first, last):
-        sums[day.weekday()] += totals.get(day, 0)
-        days[day.weekday()] += 1
+        kind = day_type(day)
+        sums[kind] += totals.get(day, 0)
+        days[kind] += 1
     overall = sum(sums) / max(sum(days), 1)
     if overall <= 0:
         return [1.0] * 7
@@ -93,7 +104,7 @@ def expectation(
 ) -> Expectation:
     """The expected count of one key on `day` from its counts on [first, last], the surge bound and the
     chance of `observed` or more."""
-    weights = {d: factors[d.weekday()] for d in days_between(first, last)}
+    weights = {d: factors[day_type(d)] for d in days_between(first, last)}
     weight_sum = sum(weights.values())
     rate = sum(history.get(d, 0) for d in weights) / weight_sum if weight_sum else 0.0
     dispersion = 1.0
@@ -104,7 +115,7 @@ def expectation(
             if mean > 0:
                 chi += (history.get(d, 0) - mean) ** 2 / mean
         dispersion = min(max(chi / (len(weights) - 1), 1.0), MAX_DISPERSION)
-    expected = max(rate * factors[day.weekday()], FLOOR)
+    expected = max(rate * factors[day_type(day)], FLOOR)
     distribution = _distribution(expected, dispersion)
     bound = int(distribution.isf(ALPHA)) + 1
     upper = max(bound, MIN_COUNT, math.ceil(expected * MIN_RATIO))

@@ -33,10 +33,11 @@ def plant(day: date, category: str, dong: str, received: int) -> None:
 
 
 def normal_weeks(last: date, days: int = 56) -> None:
-    """Eight weeks of an ordinary district: roads 3 a weekday and 1 a weekend day, parks 2 and 1."""
+    """Eight weeks of an ordinary district: roads 3 a working day and 1 a weekend day or public holiday
+    (추석 and 한글날 fall in these weeks), parks 2 and 1."""
     for n in range(days):
         day = last - timedelta(days=n)
-        weekend = day.weekday() >= 5
+        weekend = surges.day_type(day) >= 5
         plant(day, "roads", "행당1동", 1 if weekend else 3)
         plant(day, "parks", "마장동", 1 if weekend else 2)
 
@@ -240,3 +241,17 @@ def test_a_topic_surge_is_found_with_the_topic_name(org: Any) -> None:
     assert surge.observed == 7
     assert (SurgeDimension.CLUSTER, str(unnamed.pk)) not in found
     assert surges.case_list_link(surge) == ""
+
+
+def test_a_public_holiday_is_expected_like_a_sunday() -> None:
+    hangul_day = date(2026, 10, 9)  # 한글날, a Friday
+    assert surges.day_type(hangul_day) == 6
+    assert surges.day_type(date(2026, 10, 8)) == 3
+    factors = [1.2, 1.2, 1.2, 1.2, 1.2, 0.5, 0.5]
+    history = {hangul_day - timedelta(days=n): 2 for n in range(1, 57)}
+    first, last = hangul_day - timedelta(days=56), hangul_day - timedelta(days=1)
+
+    holiday = surges.expectation(history, first, last, hangul_day, factors, observed=2)
+    thursday = surges.expectation(history, first, last, date(2026, 10, 8), factors, observed=2)
+
+    assert holiday.expected < thursday.expected / 2
