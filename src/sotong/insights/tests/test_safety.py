@@ -273,3 +273,22 @@ def test_board_alerts_count_open_flags_and_link_to_the_map(org: Any, coordinator
     assert first.receipt_no in html
     assert second.receipt_no not in html
     assert alerts.safety_url.replace("&", "&amp;") in html
+
+
+def test_map_page_queries_do_not_grow_with_the_flags(
+    org: Any, verified_client: Any, handler: User, intake_officer: User, django_assert_max_num_queries: Any
+) -> None:
+    client = verified_client(handler)
+    for number in range(3):
+        item = case(org, f"맨홀 뚜껑 파손 {number}", number, dong="마장동")
+        assign_case(item, actor=intake_officer, department=org.sanitation)
+    safety.scan()
+    with django_assert_max_num_queries(12) as few:
+        client.get(MAP)
+    for number in range(3, 9):
+        item = case(org, f"축대 균열 {number}", number, dong="")
+        assign_case(item, actor=intake_officer, department=org.sanitation)
+    safety.scan()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(MAP)
+    assert response.content.decode().count('data-flag="') == 9

@@ -184,14 +184,16 @@ def test_sweep_and_worker_detect_yesterday_from_real_cases(
 
 
 def test_surge_page_lists_surges_with_links_to_their_cases(
-    verified_client: Any, coordinator: User, handler: User
+    verified_client: Any, coordinator: User, handler: User, django_assert_max_num_queries: Any
 ) -> None:
     normal_weeks(DAY - timedelta(days=1))
     plant(DAY, "roads", "마장동", 15)
     surges.detect_day(DAY)
     url = f"/office/insights/surges/?received_from={DAY - timedelta(days=3)}&received_to={DAY}"
+    client = verified_client(coordinator)
 
-    response = verified_client(coordinator).get(url)
+    with django_assert_max_num_queries(10):
+        response = client.get(url)
 
     assert response.status_code == 200
     page = response.content.decode()
