@@ -292,3 +292,24 @@ def test_map_page_queries_do_not_grow_with_the_flags(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(MAP)
     assert response.content.decode().count('data-flag="') == 9
+
+
+def test_refit_sweep_runs_the_refit_on_the_worker_when_due(
+    corpus: Any, org: Any, intake_officer: User, run_worker: Any
+) -> None:
+    from sotong.insights import pipeline
+    from sotong.insights.models_alerts import SafetyClassifier
+
+    corpus(answered=False)
+    for number, title in enumerate(DANGER):
+        case(org, title, 100 + number, actor=intake_officer, channel=Channel.PHONE, is_urgent_safety=True)
+    pipeline.analyse_new()
+    assert safety.refit_due()
+
+    assert run_due(only=["insights.safety_refit"], force=True) == {"insights.safety_refit": "enqueued"}
+    run_worker()
+
+    classifier = SafetyClassifier.objects.get()
+    assert classifier.positives == len(DANGER)
+    assert classifier.negatives == 36
+    assert run_due(only=["insights.safety_refit"], force=True) == {"insights.safety_refit": "not due"}
