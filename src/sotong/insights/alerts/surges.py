@@ -231,12 +231,18 @@ def coordinators() -> list[User]:
 
 
 def case_list_link(surge: Surge) -> str:
-    """The office case list of the surge's cases (categories and dongs; clusters have no list filter)."""
+    """Where the surge's cases are: the office case list of that day and category or dong; for a topic
+    (no list filter exists) the page of its latest cluster, with its example cases, when there is one."""
     from sotong.insights.board.read import case_list_url
 
-    if surge.dimension == SurgeDimension.CLUSTER:
-        return ""
-    return case_list_url(surge.day, surge.day, **{surge.dimension: surge.key})
+    if surge.dimension != SurgeDimension.CLUSTER:
+        return case_list_url(surge.day, surge.day, **{surge.dimension: surge.key})
+    from sotong.insights.models_clusters import Cluster
+
+    latest = (
+        Cluster.objects.filter(topic_id=int(surge.key)).order_by("-pk").values_list("pk", flat=True).first()
+    )
+    return reverse("insights_office:cluster", args=[latest]) if latest else ""
 
 
 def _notify(surge: Surge, recipients: list[User]) -> int:

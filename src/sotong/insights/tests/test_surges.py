@@ -216,7 +216,7 @@ def test_surge_page_rejects_a_reversed_period_with_a_korean_message(
 
 
 def test_a_topic_surge_is_found_with_the_topic_name(org: Any) -> None:
-    from sotong.insights.models_clusters import Topic, TopicAssignment
+    from sotong.insights.models_clusters import Cluster, ClusterRun, Topic, TopicAssignment
 
     # given a named topic with one case a day for eight weeks and seven cases on DAY, and a topic nobody
     # named or pinned (not active: never tested)
@@ -242,7 +242,11 @@ def test_a_topic_surge_is_found_with_the_topic_name(org: Any) -> None:
     assert surge.label == "도로 파손"
     assert surge.observed == 7
     assert (SurgeDimension.CLUSTER, str(unnamed.pk)) not in found
+    # no cluster page yet: no link; then the latest cluster of the topic
     assert surges.case_list_link(surge) == ""
+    run = ClusterRun.objects.create(first_day=DAY - timedelta(days=30), last_day=DAY)
+    cluster = Cluster.objects.create(run=run, number=0, size=20, members=b"", centroid=b"", topic=roads)
+    assert surges.case_list_link(surge) == f"/office/insights/clusters/{cluster.pk}/"
 
 
 def test_a_public_holiday_is_expected_like_a_sunday() -> None:
