@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core import mail
 
 from sotong.accounts.models import User
 from sotong.cases.actions import submit_case
@@ -178,6 +179,10 @@ def test_sweep_and_worker_detect_yesterday_from_real_cases(
     assert surge.observed == 8
     assert surge.expected == pytest.approx(1.0, abs=0.3)
     assert Message.objects.filter(purpose="insights.surge", recipient="chief@example.go.kr").count() >= 1
+    # delivered by the same worker run, with the link to the day's cases of that dong
+    delivered = [m for m in mail.outbox if "사근동" in m.subject]
+    assert [m.to for m in delivered] == [["chief@example.go.kr"]]
+    assert "dong=%EC%82%AC%EA%B7%BC%EB%8F%99" in delivered[0].body
     # and the week is scanned, so the sweep has nothing more to do
     assert SurgeScan.objects.filter(day=yesterday).exists()
     assert run_due(only=["insights.surges"], force=True) == {"insights.surges": "up to date"}
