@@ -56,7 +56,7 @@ def partition(vectors: np.ndarray, k: int, seed: int = 0) -> Partition:
         return Partition(np.zeros(n, dtype=np.int32), unit(vectors.mean(axis=0, keepdims=True)))
     model: KMeans | MiniBatchKMeans
     if n <= EXACT_UP_TO:
-        model = KMeans(n_clusters=k, random_state=seed, n_init=10)
+        model = KMeans(n_clusters=k, random_state=seed, n_init=10 if n <= 5_000 else 4)
     else:
         model = MiniBatchKMeans(
             n_clusters=k,

@@ -236,7 +236,7 @@ def _execute(run: ClusterRun) -> None:
             [
                 Cluster(
                     run=run,
-                    number=item.number,
+                    number=item.number + 1,
                     size=int(item.members.size),
                     keywords=item.keywords,
                     daily=item.daily,

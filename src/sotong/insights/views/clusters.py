@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from sotong.accounts.models import Role, User
+from sotong.cases.forms_office import OfficeForm
 from sotong.cases.models import Case
 from sotong.insights.board.rollup import seoul_today
 from sotong.insights.clusters import actions, engine, runs
@@ -56,7 +57,7 @@ def _may_manage(request: HttpRequest) -> bool:
     return cast(User, request.user).has_role(*MANAGE_ROLES)
 
 
-class RunForm(forms.Form):
+class RunForm(OfficeForm):
     first_day = forms.DateField(
         label=gettext_lazy("접수일(부터)"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -81,11 +82,11 @@ class RunForm(forms.Form):
         return data
 
 
-class NameForm(forms.Form):
+class NameForm(OfficeForm):
     name = forms.CharField(label=gettext_lazy("군집 이름"), max_length=actions.NAME_MAX)
 
 
-class MergeForm(forms.Form):
+class MergeForm(OfficeForm):
     target = forms.TypedChoiceField(label=gettext_lazy("병합할 군집"), coerce=int)
 
     def __init__(self, *args: Any, cluster: Cluster, **kwargs: Any) -> None:
@@ -98,13 +99,13 @@ class MergeForm(forms.Form):
         ]
 
 
-class SplitForm(forms.Form):
+class SplitForm(OfficeForm):
     k = forms.IntegerField(
         label=gettext_lazy("나눌 개수"), min_value=2, max_value=actions.SPLIT_MAX, initial=2
     )
 
 
-class ExampleForm(forms.Form):
+class ExampleForm(OfficeForm):
     receipt_no = forms.CharField(label=gettext_lazy("접수번호"), max_length=20)
     mark = forms.ChoiceField(
         label=gettext_lazy("표시"),
