@@ -10,7 +10,8 @@ Both are replaced atomically (write to a temporary file, rename), so any number 
 them at the same time: each process memory-maps the graph (`view=True`, pages shared through the OS
 cache) and re-opens a file when its modification time changes; a restart loads them again. Writers on
 one host are serialised by an `fcntl` lock file; the delta stays small because once it passes
-`DELTA_MAX` the batch task asks for a rebuild, which folds it into the graph.
+`DELTA_MAX` the batch task asks for the delta to be folded into the graph (added to it, which costs the
+delta's size); the graph is built afresh from the stored vectors by the refit and the rebuild sweep.
 
 Below `EXACT_BELOW` vectors the graph is searched exhaustively (usearch's exact mode), so a small
 district gets exact answers and a large one the graph.
@@ -113,6 +114,28 @@ def save_graph(version: str, ids: np.ndarray, vectors: np.ndarray, dimensions: i
     graph = new_graph(dimensions)
     if len(ids):
         graph.add(ids.astype(np.uint64), vectors, threads=os.cpu_count() or 1)
+    return _replace_graph(version, graph, ids)
+
+
+def fold_delta(version: str) -> int | None:
+    """Add the delta to the saved graph and save it: costs the delta's size, not the graph's, so a
+    backlog analysed from scratch (millions of cases, a fold every `DELTA_MAX`) stays linear where
+    rebuilding the whole graph each time was quadratic. None when there is no graph to add to yet."""
+    path = index_path(version)
+    graph = Index.restore(str(path)) if path.exists() else None  # in memory: a view cannot grow
+    if graph is None:
+        return None
+    ids, vectors = read_delta(version)
+    if len(ids):
+        keys = ids.astype(np.uint64)
+        again = keys[graph.contains(keys)]  # re-analysed cases: their old vectors go
+        if len(again):
+            graph.remove(again)
+        graph.add(keys, vectors, threads=os.cpu_count() or 1)
+    return _replace_graph(version, graph, ids)
+
+
+def _replace_graph(version: str, graph: Index, ids: np.ndarray) -> int:
     path = index_path(version)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")

@@ -231,6 +231,15 @@ def rebuild_index() -> int:
     return ann.save_graph(model.version, ids, vectors, model.dimensions)
 
 
+def fold_delta() -> int:
+    """Fold the delta into the current model's graph (a full rebuild when there is no graph yet)."""
+    model = current_model()
+    if model is None or model.svd is None:
+        return 0
+    folded = ann.fold_delta(model.version)
+    return rebuild_index() if folded is None else folded
+
+
 def refit(*, sample: int = FIT_SAMPLE, seed: int = 0) -> rep.Representation:
     """Fit a new representation (and the department classifier) on the stored analyses, switch every
     process to it, re-vectorise all rows and build its index."""

@@ -32,7 +32,7 @@ def analyse_new_cases() -> str:
     """민원 분석: the cases received since the last batch (a first model is fitted when there is none)."""
     result = pipeline.analyse_new()
     if result.rebuild_wanted:
-        enqueue_once(rebuild_index)
+        enqueue_once(fold_delta)
     return str(result)
 
 
@@ -42,7 +42,7 @@ def backfill_analysis() -> str:
     result = pipeline.analyse_missing()
     vectorised = pipeline.vectorise_stale()
     if result.rebuild_wanted:
-        enqueue_once(rebuild_index)
+        enqueue_once(fold_delta)
     return f"{result}, vectorised {vectorised}"
 
 
@@ -57,3 +57,9 @@ def refit_model() -> str:
 def rebuild_index() -> str:
     """Rebuild the similar-case graph from the stored vectors, folding in the delta."""
     return f"indexed {pipeline.rebuild_index()}"
+
+
+@task()
+def fold_delta() -> str:
+    """Add the cases of the delta to the similar-case graph (when the delta has grown past its limit)."""
+    return f"indexed {pipeline.fold_delta()}"

@@ -177,3 +177,33 @@ def test_sparse_rows_from_cached_morpheme_columns_equal_the_fitted_vectorizers(c
     assert cold.nnz == reference.nnz
     assert looked_up >= len(model.words.vocabulary_) > 0
     assert warm[len(texts) - 3].nnz == 0  # the empty text has no term
+
+
+def test_a_full_delta_is_folded_into_the_graph_by_the_worker_without_duplicating_reanalysed_cases(
+    corpus, org, run_worker, monkeypatch
+):
+    # given a graph of the corpus, one case re-analysed and one new case waiting in the delta
+    cases = corpus(answered=False)
+    pipeline.analyse_new()
+    version = representation.current_version()
+    reanalysed = CaseAnalysis.objects.get(case=cases[0])
+    index.add_to_delta(version, [reanalysed.case_id], reanalysed.vector_array()[None, :])
+    monkeypatch.setattr(index, "DELTA_MAX", 1)  # the next batch finds the delta full
+    case = submit_case(**case_values(org, title="놀이터 미끄럼틀이 부서졌습니다", body="미끄럼틀 수리"))
+
+    # when the minute sweep's task analyses it and the worker runs what that task enqueued
+    run_due(only=["insights.analyse_new"], force=True)
+    run_worker()
+
+    # then the fold task ran: the graph holds every case once and the delta is empty
+    assert DBTaskResult.objects.filter(
+        task_path="sotong.insights.tasks.fold_delta", status="SUCCESSFUL"
+    ).exists()
+    assert len(index.read_delta(version)[0]) == 0
+    reader = index.SharedIndex(version)
+    reader.refresh()
+    assert len(reader) == Case.objects.count()
+    vector = CaseAnalysis.objects.get(case=case).vector_array()
+    hit = reader.search(vector, 1, exact=True)[0]
+    assert hit.case_id == case.pk
+    assert hit.similarity > 0.99
