@@ -51,14 +51,23 @@ class SignedBytes:
 
 
 class SignedEmail(EmailMultiAlternatives):
-    """An e-mail whose wire form carries a DKIM-Signature when SOTONG_DKIM_* configure a key."""
+    """An e-mail whose wire form carries a DKIM-Signature when SOTONG_DKIM_* configure a key.
+
+    Signed once: `EmailSender` signs before it connects (a broken key never opens a connection), and the
+    backend's own call gets the same bytes.
+    """
+
+    _signed: SignedBytes | None = None
 
     def message(self, **kwargs: Any) -> Any:
+        if self._signed is not None:
+            return self._signed
         # Django's SafeMIME classes take `linesep`, which the stubs' `email.message.Message` does not show.
         mime: Any = super().message(**kwargs)
         if not dkim.is_configured():
             return mime
-        return SignedBytes(dkim.sign(mime.as_bytes(linesep="\r\n")), mime)
+        self._signed = SignedBytes(dkim.sign(mime.as_bytes(linesep="\r\n")), mime)
+        return self._signed
 
 
 def build_email(message: Message) -> EmailMultiAlternatives:
@@ -84,6 +93,13 @@ class EmailSender:
 
     def send(self, message: Message) -> SendResult:
         email = build_email(message)
+        try:
+            email.message()
+        except Exception as exc:  # dkimpy raises its own errors, or ValueError, for a key it cannot use
+            if not dkim.is_configured():
+                raise
+            # Like a wrong SMTP password: the operator's to fix, and the message is fine; keep it for later.
+            return SendResult.retry(f"DKIM signing failed ({type(exc).__name__}: {exc})")
         try:
             with get_connection(fail_silently=False) as connection:
                 sent = connection.send_messages([email])

@@ -107,3 +107,22 @@ def test_console_backend_prints_the_signed_message(dkim_key):
     assert printed.startswith("DKIM-Signature:")
     raw = printed.rstrip("\n").split("\n" + "-" * 79)[0].encode().replace(b"\n", b"\r\n")
     assert dkim.verify(raw, dnsfunc=dkim_key.dnsfunc)
+
+
+def test_a_key_that_cannot_sign_keeps_the_message_for_a_retry(
+    smtp_server, run_worker, dkim_key, settings, tmp_path
+):
+    # given a key file that is not a key
+    broken = tmp_path / "broken.pem"
+    broken.write_text("-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n")
+    settings.SOTONG_DKIM_PRIVATE_KEY_FILE = str(broken)
+    message = queue_email("citizen@example.kr", "안내", "본문")
+
+    # when the worker tries it
+    run_worker()
+
+    # then nothing unsigned went out, and the message waits for the operator to fix the key
+    assert smtp_server.received == []
+    message.refresh_from_db()
+    assert message.status == Status.RETRYING
+    assert "DKIM signing failed" in message.last_error
