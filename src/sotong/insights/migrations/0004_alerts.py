@@ -5,13 +5,40 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+# The terms as they were when this migration was written (alerts/terms.py may change later; a migration
+# must not follow it).
+SEED_TERMS = (
+    "싱크홀",
+    "땅꺼짐",
+    "지반침하",
+    "붕괴",
+    "균열",
+    "가스 누출",
+    "가스 냄새",
+    "화재",
+    "불이 났",
+    "폭발",
+    "감전",
+    "누전",
+    "전선이 끊어",
+    "추락",
+    "낙하물",
+    "떨어질 것 같",
+    "침수",
+    "범람",
+    "산사태",
+    "옹벽",
+    "축대",
+    "맨홀",
+    "쓰러질",
+    "기울어",
+)
+
 
 def seed_terms(apps, schema_editor):  # type: ignore[no-untyped-def]
-    from sotong.insights.alerts.terms import DEFAULT_TERMS
-
     SafetyTerm = apps.get_model("insights", "SafetyTerm")
     existing = set(SafetyTerm.objects.values_list("term", flat=True))
-    SafetyTerm.objects.bulk_create([SafetyTerm(term=term) for term in DEFAULT_TERMS if term not in existing])
+    SafetyTerm.objects.bulk_create([SafetyTerm(term=term) for term in SEED_TERMS if term not in existing])
 
 
 class Migration(migrations.Migration):
