@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
@@ -249,6 +250,74 @@ def _channel_labels(consent: Consent) -> list[str]:
     ]
 
 
+@transaction.atomic
+def _notify(consent: Consent, details: NoticeDetails | None, now: datetime, sms_allowed: bool) -> str:
+    """Queue one consent's notice by a channel that reaches the person, and record it on the consent's
+    evidence and as an Event, in one transaction; the channel used, "none" or "later"."""
+    person = consent.person
+    blocked = details.blocked_channels if details else frozenset()
+    by_sms = bool(consent.sms and person.mobile and "sms" not in blocked)
+    by_email = bool(consent.email and person.email and "email" not in blocked)
+    key = f"people.reconfirm.{consent.pk}.{consent.reconfirm_due_at:%Y%m%d}"
+    if by_sms and sms_allowed:
+        message = queue_sms(
+            person.mobile,
+            reconfirm_sms_text(consent, details),
+            sender=details.sender_phone if details else "",
+            purpose="people.reconfirm",
+            about=consent,
+            idempotency_key=key,
+            actor=SCHEDULER,
+        )
+        channel = "sms"
+    elif by_email:
+        subject, body = reconfirm_email(consent, details)
+        link = details.withdraw_urls.get("email", "") if details else ""
+        headers = (
+            {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+            if link
+            else None
+        )
+        message = queue_email(
+            person.email,
+            subject,
+            body,
+            sender=details.sender_email if details else "",
+            headers=headers,
+            purpose="people.reconfirm",
+            about=consent,
+            idempotency_key=key,
+            actor=SCHEDULER,
+        )
+        channel = "email"
+    elif by_sms:
+        return "later"  # SMS at night: the next daytime run sends it
+    else:
+        message, channel = None, "none"
+    record = {
+        "at": now.isoformat(),
+        "due": consent.reconfirm_due_at.isoformat(),
+        "channel": channel,
+        "message": str(message.pk) if message else None,
+        "sender": details.sender_name if details else settings.SITE_OPERATOR,
+        "consented_on": consented_on(consent).date().isoformat(),
+    }
+    # read again under a lock: a re-confirmation may have added to the evidence since the batch
+    locked = Consent.objects.select_for_update().only("evidence").get(pk=consent.pk)
+    evidence = dict(locked.evidence or {})
+    evidence["notices"] = [*evidence.get("notices", []), record]
+    Consent.objects.filter(pk=consent.pk).update(
+        reconfirm_notice_for=consent.reconfirm_due_at, evidence=evidence
+    )
+    record_event(
+        SCHEDULER,
+        "people.reconfirm_notice_queued",
+        person,
+        after={"consent": consent.pk, **record},
+    )
+    return channel
+
+
 @sweep("people.reconfirm_notices", every=timedelta(hours=6))
 def send_reconfirm_notices(now: datetime) -> str:
     """Queue the 2-yearly consent notices that are due (once per consent per cycle)."""
@@ -265,68 +334,7 @@ def send_reconfirm_notices(now: datetime) -> str:
     batch = list(due[:BATCH])
     details_of = notice_details(batch)
     for consent in batch:
-        person = consent.person
-        details = details_of.get(consent.pk)
-        blocked = details.blocked_channels if details else frozenset()
-        by_sms = bool(consent.sms and person.mobile and "sms" not in blocked)
-        by_email = bool(consent.email and person.email and "email" not in blocked)
-        key = f"people.reconfirm.{consent.pk}.{consent.reconfirm_due_at:%Y%m%d}"
-        if by_sms and sms_allowed:
-            message = queue_sms(
-                person.mobile,
-                reconfirm_sms_text(consent, details),
-                sender=details.sender_phone if details else "",
-                purpose="people.reconfirm",
-                about=consent,
-                idempotency_key=key,
-                actor=SCHEDULER,
-            )
-            channel = "sms"
-        elif by_email:
-            subject, body = reconfirm_email(consent, details)
-            link = details.withdraw_urls.get("email", "") if details else ""
-            headers = (
-                {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-                if link
-                else None
-            )
-            message = queue_email(
-                person.email,
-                subject,
-                body,
-                sender=details.sender_email if details else "",
-                headers=headers,
-                purpose="people.reconfirm",
-                about=consent,
-                idempotency_key=key,
-                actor=SCHEDULER,
-            )
-            channel = "email"
-        elif by_sms:
-            sent["later"] += 1  # SMS at night: the next daytime run sends it
-            continue
-        else:
-            message, channel = None, "none"
-        record = {
-            "at": now.isoformat(),
-            "due": consent.reconfirm_due_at.isoformat(),
-            "channel": channel,
-            "message": str(message.pk) if message else None,
-            "sender": details.sender_name if details else settings.SITE_OPERATOR,
-            "consented_on": consented_on(consent).date().isoformat(),
-        }
-        evidence = dict(consent.evidence or {})
-        evidence["notices"] = [*evidence.get("notices", []), record]
-        Consent.objects.filter(pk=consent.pk).update(
-            reconfirm_notice_for=consent.reconfirm_due_at, evidence=evidence
-        )
-        record_event(
-            SCHEDULER,
-            "people.reconfirm_notice_queued",
-            person,
-            after={"consent": consent.pk, **record},
-        )
-        sent[channel] += 1
+        sent[_notify(consent, details_of.get(consent.pk), now, sms_allowed)] += 1
     return ", ".join(f"{k} {v}" for k, v in sent.items())
 
 
