@@ -322,3 +322,26 @@ def test_template_of_a_campaign_being_sent_cannot_change(
     assert email_template.channel == "email"
     campaign.refresh_from_db()
     assert campaign.state == State.PAUSED
+
+
+def test_lists_take_a_fixed_number_of_queries(
+    verified_client, programme_manager, newsletter, ad_newsletter, django_assert_max_num_queries
+):
+    client = verified_client(programme_manager)
+    for n in range(6):
+        actions.save_template(
+            programme_manager,
+            (newsletter, ad_newsletter)[n % 2],
+            name=f"서식 {n}",
+            channel="sms",
+            body_text="안내",
+        )
+    client.get(f"{API}/templates")  # warm the session and permission caches
+
+    with django_assert_max_num_queries(9):  # 4 for the session, user, device and roles, 3 to save the session
+        templates = client.get(f"{API}/templates")
+    with django_assert_max_num_queries(9):  # 4 for the session, user, device and roles, 3 to save the session
+        newsletters = client.get(f"{API}/newsletters")
+
+    assert len(templates.json()) == 6
+    assert [len(row["templates"]) for row in newsletters.json()] == [3, 3]
