@@ -63,8 +63,8 @@ def partition(vectors: np.ndarray, k: int, seed: int = 0) -> Partition:
             random_state=seed,
             batch_size=min(n, 8192),
             init_size=min(n, max(3 * k, 3 * 8192)),
-            n_init=3 if n < 200_000 else 1,
-            max_no_improvement=20,
+            n_init=1,  # a k-means++ start on 24,576 rows is good enough; more starts cost 3× (bench)
+            max_no_improvement=10,
             reassignment_ratio=0.01,
         )
     raw = model.fit_predict(vectors).astype(np.int32)

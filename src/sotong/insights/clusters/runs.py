@@ -15,12 +15,14 @@ import time as clock
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from itertools import islice
 
 import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
 from sotong.accounts.models import User
+from sotong.cases.models import Case
 from sotong.insights.board.rollup import day_bounds
 from sotong.insights.clusters import engine
 from sotong.insights.clusters.counts import active_topics
@@ -54,52 +56,50 @@ class Loaded:
         return int(self.ids.size)
 
 
-def load_period(version: str, first: date, last: date) -> Loaded:
-    """One query per Seoul day (the receipt-time index gives each its rows), into arrays sized up front."""
+def load_period(version: str, first: date, last: date, chunk: int = 20_000) -> Loaded:
+    """The period's cases with a vector of `version`, in one query driven by the receipt-time index and
+    streamed in chunks into arrays sized up front (a case analysed meanwhile grows them once)."""
     start, _ = day_bounds(first)
     _, end = day_bounds(last)
-    scope = CaseAnalysis.objects.filter(model_version=version, case__received_at__gte=start).exclude(
-        vector=None
+    scope = (
+        Case.objects.filter(received_at__gte=start, received_at__lt=end, analysis__model_version=version)
+        .exclude(analysis__vector=None)
+        .order_by()
     )
-    expected = scope.filter(case__received_at__lt=end).count()
-    n_days = (last - first).days + 1
+    expected = scope.count()
     ids = np.zeros(expected, dtype=np.int64)
     stamps = np.zeros(expected, dtype=np.int64)
-    days = np.zeros(expected, dtype=np.int32)
     vectors: np.ndarray | None = None
     filled = 0
-    for offset in range(n_days):
-        day_start, day_end = day_bounds(date.fromordinal(first.toordinal() + offset))
-        rows = list(
-            CaseAnalysis.objects.filter(
-                model_version=version, case__received_at__gte=day_start, case__received_at__lt=day_end
-            )
-            .exclude(vector=None)
-            .order_by("pk")
-            .values_list("pk", "case__received_at", "vector")
-        )
-        if not rows:
-            continue
-        block = np.frombuffer(b"".join(bytes(v or b"") for _pk, _at, v in rows), dtype=np.float32).reshape(
-            len(rows), -1
-        )
+    rows = scope.values_list("pk", "received_at", "analysis__vector").iterator(chunk_size=chunk)
+    while block := list(islice(rows, chunk)):
+        matrix = np.frombuffer(b"".join(bytes(v or b"") for _pk, _at, v in block), dtype=np.float32)
+        matrix = matrix.reshape(len(block), -1)
         if vectors is None:
-            vectors = np.zeros((expected, block.shape[1]), dtype=np.float32)
-        if filled + len(rows) > ids.size:  # cases analysed while loading: grow once
-            grow = filled + len(rows) - ids.size + 1_000
-            ids, stamps, days = (
-                np.concatenate([a, np.zeros(grow, dtype=a.dtype)]) for a in (ids, stamps, days)
-            )
+            vectors = np.zeros((expected, matrix.shape[1]), dtype=np.float32)
+        if filled + len(block) > ids.size:
+            grow = filled + len(block) - ids.size + chunk
+            ids, stamps = (np.concatenate([a, np.zeros(grow, dtype=a.dtype)]) for a in (ids, stamps))
             vectors = np.concatenate([vectors, np.zeros((grow, vectors.shape[1]), dtype=np.float32)])
-        end_at = filled + len(rows)
-        ids[filled:end_at] = [pk for pk, _at, _v in rows]
-        stamps[filled:end_at] = [int(at.timestamp()) for _pk, at, _v in rows]
-        days[filled:end_at] = offset
-        vectors[filled:end_at] = block
+        end_at = filled + len(block)
+        ids[filled:end_at] = [pk for pk, _at, _v in block]
+        stamps[filled:end_at] = [int(at.timestamp()) for _pk, at, _v in block]
+        vectors[filled:end_at] = matrix
         filled = end_at
     if vectors is None:
-        return Loaded(ids[:0], stamps[:0], days[:0], np.zeros((0, 0), dtype=np.float32))
-    return Loaded(ids[:filled], stamps[:filled], days[:filled], vectors[:filled])
+        return Loaded(ids[:0], stamps[:0], np.zeros(0, dtype=np.int32), np.zeros((0, 0), dtype=np.float32))
+    # Id order, whatever order the database gave: the same period clusters the same way every time.
+    ids, stamps, vectors = ids[:filled], stamps[:filled], vectors[:filled]
+    if filled > 1 and not bool(np.all(ids[1:] > ids[:-1])):
+        order = np.argsort(ids, kind="stable")
+        ids, stamps, vectors = ids[order], stamps[order], vectors[order]
+    return Loaded(ids, stamps, seoul_day_index(stamps, first), vectors)
+
+
+def seoul_day_index(stamps: np.ndarray, first: date) -> np.ndarray:
+    """Seoul receipt day of each epoch-second stamp, counted from `first` (Seoul keeps UTC+9, no DST)."""
+    days = (stamps + 9 * 3600) // 86_400 - (first.toordinal() - date(1970, 1, 1).toordinal())
+    return days.astype(np.int32)
 
 
 def nouns_of(case_ids: Sequence[int], chunk: int = 5_000) -> dict[int, list[str]]:
