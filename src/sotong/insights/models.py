@@ -99,6 +99,41 @@ class DailyCaseRollup(models.Model):
         return f"{self.day} {self.channel} {self.kind} {self.received}"
 
 
+class BoardDimensionRollup(models.Model):
+    """상황판 집계 by one dimension, for the whole government: the counts of `DailyCaseRollup` summed per day
+    and per value of one of channel, kind, category, handling department or dong. Written with the day's
+    `DailyCaseRollup` rows in the same transaction. The whole government's board reads these few hundred
+    rows a day instead of grouping every combination of the five dimensions (about 4,000 a day at Seoul's
+    volume); a bureau's or department's board reads its departments' `DailyCaseRollup` rows, which are few.
+    """
+
+    day = models.DateField(_("접수일"))
+    dimension = models.CharField(_("구분"), max_length=12)
+    key = models.CharField(_("값"), max_length=40, blank=True)
+    received = models.PositiveIntegerField(_("접수"), default=0)
+    answered = models.PositiveIntegerField(_("답변"), default=0)
+    answered_on_time = models.PositiveIntegerField(_("기한 내 답변"), default=0)
+    open_count = models.PositiveIntegerField(_("처리중"), default=0)
+    overdue_open = models.PositiveIntegerField(_("지연"), default=0)
+    satisfaction_count = models.PositiveIntegerField(_("만족도 응답"), default=0)
+    satisfaction_sum = models.PositiveIntegerField(_("만족도 합계"), default=0)
+    ping_pong = models.PositiveIntegerField(_("핑퐁"), default=0)
+    unreported = models.PositiveIntegerField(_("미보고"), default=0)
+    speed_count = models.PositiveIntegerField(_("스피드지수 대상"), default=0)
+    speed_sum = models.FloatField(_("스피드지수 합계"), default=0.0)
+
+    class Meta:
+        verbose_name = _("상황판 구분별 집계")
+        verbose_name_plural = _("상황판 구분별 집계")
+        indexes = [
+            models.Index(fields=["dimension", "day"], name="insights_board_dimension"),
+            models.Index(fields=["day"], name="insights_board_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.dimension}={self.key} {self.received}"
+
+
 # Models of the clusters and of the alerts live in their own modules; importing them registers them.
 from sotong.insights.models_alerts import *  # noqa: E402, F403
 from sotong.insights.models_clusters import *  # noqa: E402, F403

@@ -1,4 +1,5 @@
-"""What the situation board shows, read from `DailyCaseRollup` only (never from the cases).
+"""What the situation board shows, read from the rollups only (never from the cases): the whole
+government's from `BoardDimensionRollup`, a bureau's or department's from its `DailyCaseRollup` rows.
 
 Each breakdown is a list of `BoardRow`: a label, the counts, the on-time rate (처리기간 준수율 of
 KOREAN-RULES.md: answered by the deadline ÷ answered, in percent), the speed index (스피드지수: the mean
@@ -27,7 +28,7 @@ from django.utils.translation import gettext as _
 from sotong.accounts.models import Department
 from sotong.cases.models import CaseKind, Channel
 from sotong.core.models import Code
-from sotong.insights.models import DailyCaseRollup
+from sotong.insights.models import BoardDimensionRollup, DailyCaseRollup
 
 COUNTS = (
     "received",
@@ -48,6 +49,8 @@ BREAKDOWNS = {
     "department": "department_id",
     "dong": "dong",
 }
+# The per-dimension rows of this dimension give the totals and the trend.
+TOTAL_DIMENSION = "channel"
 # The count columns that drill down, and the office case list's `state` for each.
 STATES = {
     "answered": "answered",
@@ -152,9 +155,11 @@ def _labels(name: str, keys: list[Any]) -> dict[Any, str]:
     if name == "category":
         names = dict(Code.objects.in_group("case_category").filter(code__in=keys).values_list("code", "name"))
         return {key: names.get(key, key) for key in keys}
-    departments = Department.objects.filter(pk__in=[k for k in keys if k]).values_list("pk", "name")
-    department_names: dict[Any, str] = dict(departments)
-    return {key: department_names.get(key, str(key)) for key in keys}
+    ids = [int(key) for key in keys if key and str(key).isdigit()]
+    department_names = {
+        str(pk): name for pk, name in Department.objects.filter(pk__in=ids).values_list("pk", "name")
+    }
+    return {key: department_names.get(str(key), str(key)) for key in keys}
 
 
 def _links(first: date, last: date, filters: dict[str, Any]) -> dict[str, str]:
@@ -181,11 +186,84 @@ def scope_departments(scope: Department) -> list[int]:
     return list(Department.objects.subtree_of([scope]).values_list("pk", flat=True))
 
 
-def rollup_rows(first: date, last: date, scope: Department | None = None) -> QuerySet[DailyCaseRollup]:
-    rows = DailyCaseRollup.objects.filter(day__gte=first, day__lte=last).order_by()
-    if scope is not None:
-        rows = rows.filter(department_id__in=scope_departments(scope))
-    return rows
+MEASURES = (*COUNTS, "speed_sum")
+
+
+@dataclass
+class Source:
+    """Where a board's numbers come from. `totals()` sums every case once, `grouped(name)` gives one dict
+    per value of a dimension (its value as "key"), `per_day()` one dict per day.
+
+    The whole government's board groups `BoardDimensionRollup` in the database (a few hundred rows a day).
+    A scope's board reads its departments' `DailyCaseRollup` rows once, by the department-and-day index,
+    and sums them here: one index scan instead of seven, each of which fetched the same table rows.
+    """
+
+    rows: QuerySet[Any]
+    per_dimension: bool
+    _fine: list[dict[str, Any]] | None = None
+
+    def _one(self) -> QuerySet[Any]:
+        # Every case is in exactly one row of each dimension: the channel rows sum to the totals.
+        return self.rows.filter(dimension=TOTAL_DIMENSION)
+
+    def fine(self) -> list[dict[str, Any]]:
+        if self._fine is None:
+            self._fine = list(self.rows.values("day", *BREAKDOWNS.values(), *MEASURES))
+        return self._fine
+
+    def _sum(self, rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+        sums: dict[Any, dict[str, Any]] = {}
+        for row in rows:
+            value = row[key]
+            target = sums.get(value)
+            if target is None:
+                target = sums[value] = {key: value, **dict.fromkeys(MEASURES, 0)}
+            for name in MEASURES:
+                target[name] += row[name]
+        return list(sums.values())
+
+    def totals(self) -> dict[str, Any]:
+        if self.per_dimension:
+            return self._one().aggregate(**_sums())
+        return {name: sum(row[name] for row in self.fine()) for name in MEASURES}
+
+    def grouped(self, name: str) -> list[dict[str, Any]]:
+        if self.per_dimension:
+            groups = list(
+                self.rows.filter(dimension=name)
+                .values("key")
+                .annotate(**_sums())
+                .order_by("-received", "key")
+            )
+        else:
+            groups = [
+                {"key": group.pop(BREAKDOWNS[name]), **group}
+                for group in self._sum(self.fine(), BREAKDOWNS[name])
+            ]
+        for group in groups:
+            group["key"] = "" if group["key"] is None else str(group["key"])
+        return sorted(groups, key=lambda group: (-group["received"], group["key"]))
+
+    def per_day(self) -> list[dict[str, Any]]:
+        if not self.per_dimension:
+            return self._sum(self.fine(), "day")
+        return list(
+            self._one()
+            .values("day")
+            .annotate(received=Sum("received"), answered=Sum("answered"), overdue_open=Sum("overdue_open"))
+        )
+
+
+def rollup_source(first: date, last: date, scope: Department | None = None) -> Source:
+    """The whole government's board reads `BoardDimensionRollup` (a few hundred rows a day); a scope's
+    board the `DailyCaseRollup` rows of its departments (found by the department-and-day index)."""
+    if scope is None:
+        return Source(BoardDimensionRollup.objects.filter(day__gte=first, day__lte=last).order_by(), True)
+    rows = DailyCaseRollup.objects.filter(
+        department_id__in=scope_departments(scope), day__gte=first, day__lte=last
+    ).order_by()
+    return Source(rows, False)
 
 
 def _buckets(first: date, last: date) -> tuple[list[tuple[date, date]], bool]:
@@ -200,15 +278,8 @@ def _buckets(first: date, last: date) -> tuple[list[tuple[date, date]], bool]:
     return buckets, weekly
 
 
-def _trend(
-    rows: QuerySet[DailyCaseRollup], first: date, last: date, base: dict[str, Any]
-) -> tuple[list[TrendPoint], bool]:
-    per_day = {
-        row["day"]: row
-        for row in rows.values("day").annotate(
-            received=Sum("received"), answered=Sum("answered"), overdue_open=Sum("overdue_open")
-        )
-    }
+def _trend(source: Source, first: date, last: date, base: dict[str, Any]) -> tuple[list[TrendPoint], bool]:
+    per_day = {row["day"]: row for row in source.per_day()}
     buckets, weekly = _buckets(first, last)
     points = []
     for start, end in buckets:
@@ -228,18 +299,16 @@ def _trend(
 
 def board(first: date, last: date, scope: Department | None = None) -> Board:
     """The board for cases received from `first` to `last` and handled within `scope` (None: all)."""
-    rows = rollup_rows(first, last, scope)
+    source = rollup_source(first, last, scope)
     base = scope_filters(scope)
-    total = _row(
-        "", "", rows.aggregate(**_sums()), case_list_url(first, last, **base), _links(first, last, base)
-    )
+    total = _row("", "", source.totals(), case_list_url(first, last, **base), _links(first, last, base))
     breakdowns: dict[str, list[BoardRow]] = {}
-    for name, column in BREAKDOWNS.items():
-        grouped = list(rows.values(column).annotate(**_sums()).order_by("-received", column))
-        labels = _labels(name, [group[column] for group in grouped])
+    for name in BREAKDOWNS:
+        grouped = source.grouped(name)
+        labels = _labels(name, [group["key"] for group in grouped])
         result = []
         for group in grouped:
-            key = group[column]
+            key = group["key"]
             label = labels[key]
             if key in ("", None):
                 # Blank codes and cases without a handling department cannot be chosen in the list filter.
@@ -250,5 +319,5 @@ def board(first: date, last: date, scope: Department | None = None) -> Board:
                 url, links = case_list_url(first, last, **filters), _links(first, last, filters)
             result.append(_row(key, label, group, url, links))
         breakdowns[name] = result
-    trend, weekly = _trend(rows, first, last, base)
+    trend, weekly = _trend(source, first, last, base)
     return Board(first, last, scope, total, breakdowns, trend, weekly)

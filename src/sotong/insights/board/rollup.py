@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from sotong.cases.models import OPEN_STATUSES, PING_PONG_TRANSFERS, Case, SatisfactionSurvey
 from sotong.core.business_calendar import HOURS_PER_DAY, SEOUL, BusinessCalendar, business_calendar
-from sotong.insights.models import DailyCaseRollup
+from sotong.insights.models import BoardDimensionRollup, DailyCaseRollup
 
 RECENT_DAYS = 62
 
@@ -124,13 +124,53 @@ def _day_rows(day: date, now: datetime) -> list[DailyCaseRollup]:
     return list(groups.values())
 
 
+# The board's dimensions: `BoardDimensionRollup.dimension` → the `DailyCaseRollup` field.
+BOARD_DIMENSIONS = {
+    "channel": "channel",
+    "kind": "kind",
+    "category": "category",
+    "department": "department_id",
+    "dong": "dong",
+}
+SUMMED = (
+    "received",
+    "answered",
+    "answered_on_time",
+    "open_count",
+    "overdue_open",
+    "satisfaction_count",
+    "satisfaction_sum",
+    "ping_pong",
+    "unreported",
+    "speed_count",
+    "speed_sum",
+)
+
+
+def dimension_rows(day: date, rows: list[DailyCaseRollup]) -> list[BoardDimensionRollup]:
+    """The day's sums of `rows` per value of each board dimension (the whole government's board)."""
+    sums: dict[tuple[str, str], BoardDimensionRollup] = {}
+    for row in rows:
+        for dimension, field in BOARD_DIMENSIONS.items():
+            value = getattr(row, field)
+            key = "" if value is None else str(value)
+            target = sums.get((dimension, key))
+            if target is None:
+                target = sums[(dimension, key)] = BoardDimensionRollup(day=day, dimension=dimension, key=key)
+            for name in SUMMED:
+                setattr(target, name, getattr(target, name) + getattr(row, name))
+    return list(sums.values())
+
+
 def recompute_day(day: date, now: datetime | None = None) -> int:
-    """Replace the rollup rows of `day`; returns how many rows the day has now."""
+    """Replace the rollup rows of `day` (both tables); returns how many `DailyCaseRollup` rows it has now."""
     now = now or timezone.now()
     with transaction.atomic():
         rows = _day_rows(day, now)
         DailyCaseRollup.objects.filter(day=day).delete()
         DailyCaseRollup.objects.bulk_create(rows, batch_size=500)
+        BoardDimensionRollup.objects.filter(day=day).delete()
+        BoardDimensionRollup.objects.bulk_create(dimension_rows(day, rows), batch_size=500)
     return len(rows)
 
 

@@ -1,6 +1,32 @@
-"""Insights: more columns of the board's rollups (핑퐁, 미보고, 스피드지수 inputs) and the per-department index."""
+"""Insights: more columns of the board's rollups (핑퐁, 미보고, 스피드지수 inputs), the per-department index,
+and the per-dimension rollups the board reads (`BoardDimensionRollup`)."""
 
 from django.db import migrations, models
+
+COUNTS = [
+    "received",
+    "answered",
+    "answered_on_time",
+    "open_count",
+    "overdue_open",
+    "satisfaction_count",
+    "satisfaction_sum",
+    "ping_pong",
+    "unreported",
+    "speed_count",
+]
+LABELS = {
+    "received": "접수",
+    "answered": "답변",
+    "answered_on_time": "기한 내 답변",
+    "open_count": "처리중",
+    "overdue_open": "지연",
+    "satisfaction_count": "만족도 응답",
+    "satisfaction_sum": "만족도 합계",
+    "ping_pong": "핑퐁",
+    "unreported": "미보고",
+    "speed_count": "스피드지수 대상",
+}
 
 
 class Migration(migrations.Migration):
@@ -34,5 +60,32 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="dailycaserollup",
             index=models.Index(fields=["department", "day"], name="insights_rollup_dept_day"),
+        ),
+        migrations.CreateModel(
+            name="BoardDimensionRollup",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="접수일")),
+                ("dimension", models.CharField(max_length=12, verbose_name="구분")),
+                ("key", models.CharField(blank=True, max_length=40, verbose_name="값")),
+                *(
+                    (name, models.PositiveIntegerField(default=0, verbose_name=LABELS[name]))
+                    for name in COUNTS
+                ),
+                ("speed_sum", models.FloatField(default=0.0, verbose_name="스피드지수 합계")),
+            ],
+            options={
+                "verbose_name": "상황판 구분별 집계",
+                "verbose_name_plural": "상황판 구분별 집계",
+                "indexes": [
+                    models.Index(fields=["dimension", "day"], name="insights_board_dimension"),
+                    models.Index(fields=["day"], name="insights_board_day"),
+                ],
+            },
         ),
     ]
