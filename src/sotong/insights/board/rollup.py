@@ -1,7 +1,9 @@
 """Daily case rollups: whole Seoul days recomputed from the cases, idempotently.
 
 `recompute_day(day)` deletes the day's `DailyCaseRollup` rows and inserts them again in one transaction,
-so running it twice leaves the same rows and a reader never sees half a day. The sweep
+with the day's `BoardDimensionRollup` rows (the same counts summed per value of each dimension, which the
+whole government's board reads), so running it twice leaves the same rows and a reader never sees half a
+day. The sweep
 `insights.rollup` recomputes the last `RECENT_DAYS` days every 10 minutes (their cases still change:
 answers, transfers, surveys); the command `insights_rollup --from --to` backfills any range.
 
