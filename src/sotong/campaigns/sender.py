@@ -19,6 +19,7 @@ disagrees with the rows. A run pauses the campaign itself after `max_errors` fai
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 import threading
@@ -31,7 +32,7 @@ from datetime import time as clock_time
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -185,7 +186,8 @@ class CampaignSender:
             self.transport_open()
             self.recover()
             self.recount()
-            return self.loop()
+            with commits_not_flushed():
+                return self.loop()
         finally:
             self.transport_close()
             Campaign.objects.filter(pk=self.campaign_id, run_token=self.token).update(
@@ -542,6 +544,31 @@ class CampaignSender:
         transport = getattr(self, "email_transport", None) or getattr(self, "sms_transport", None)
         if transport is not None:
             transport.close()
+
+
+@contextlib.contextmanager
+def commits_not_flushed() -> Iterator[None]:
+    """On PostgreSQL, the run's commits return before their WAL reaches the disk (`synchronous_commit`
+    off for this session while the loop runs; reset after).
+
+    E-mail commits its recipients as sent before each end-of-data dot, a few messages per commit: a
+    flush to disk per commit made the SMTP connections wait for the disk, not for the server. A killed
+    worker loses nothing (the commit is in the server's WAL buffers and reaches the disk within
+    `wal_writer_delay`); a crash of the database server itself may lose the last fraction of a second of
+    marks, whose e-mails are then sent again (their SMS batches are answered by their keys). That is
+    SQLite's level here too: WAL with `synchronous=NORMAL` (settings) keeps every commit through a
+    process crash and may lose the last ones to a power cut."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        # A broken connection is closed by Django anyway; its error must not hide the one that broke it.
+        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
 
 
 def mark_sent(campaign_id: int, recipient_ids: Sequence[int], now: datetime) -> int:
