@@ -32,7 +32,9 @@ class ClusterActionError(Exception):
 
 def _locked(cluster: Cluster) -> Cluster:
     try:
-        return Cluster.objects.select_for_update().select_related("run", "topic").get(pk=cluster.pk)
+        return (
+            Cluster.objects.select_for_update(of=("self",)).select_related("run", "topic").get(pk=cluster.pk)
+        )
     except Cluster.DoesNotExist:
         raise ClusterActionError("군집이 이미 병합되었거나 나뉘었습니다. 목록을 다시 열어 주세요.") from None
 

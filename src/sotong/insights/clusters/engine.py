@@ -20,7 +20,7 @@ KEYWORDS = 10
 # A new run's cluster takes over a topic when their centroids are at least this similar (cosine).
 MATCH_SIMILARITY = 0.6
 # Up to this many rows full k-means (several starts) is cheap and steadier; above it, mini-batches.
-EXACT_UP_TO = 20_000
+EXACT_UP_TO = 5_000
 
 
 def choose_k(n: int) -> int:
@@ -56,7 +56,7 @@ def partition(vectors: np.ndarray, k: int, seed: int = 0) -> Partition:
         return Partition(np.zeros(n, dtype=np.int32), unit(vectors.mean(axis=0, keepdims=True)))
     model: KMeans | MiniBatchKMeans
     if n <= EXACT_UP_TO:
-        model = KMeans(n_clusters=k, random_state=seed, n_init=10 if n <= 5_000 else 4)
+        model = KMeans(n_clusters=k, random_state=seed, n_init=10)
     else:
         model = MiniBatchKMeans(
             n_clusters=k,

@@ -161,10 +161,16 @@ def cluster_period(
     k: int | None = None,
     seed: int = 0,
     nouns: Callable[[Sequence[int]], dict[int, list[str]]] = nouns_of,
+    timings: dict[str, float] | None = None,
 ) -> list[Described]:
     """The whole computation of a run over loaded vectors: partition, describe, match to the topics."""
+    began = clock.perf_counter()
     part = engine.partition(loaded.vectors, k or engine.choose_k(loaded.n), seed)
+    partitioned = clock.perf_counter()
     described = describe(loaded, part, n_days, nouns, seed)
+    if timings is not None:
+        timings["partition"] = partitioned - began
+        timings["describe"] = clock.perf_counter() - partitioned
     for item, (position, similarity) in zip(
         described, engine.match(part.centroids, topic_centroids), strict=True
     ):
@@ -228,9 +234,14 @@ def _execute(run: ClusterRun) -> None:
         raise RunError("표현 모델이 아직 없어 군집 분석을 할 수 없습니다.")
     version = model.version
     n_days = (run.last_day - run.first_day).days + 1
+    phases: dict[str, float] = {}
+    began = clock.perf_counter()
     loaded = load_period(version, run.first_day, run.last_day)
     topics, topic_centroids = current_centroids(list(active_topics()), version)
-    described = cluster_period(loaded, n_days, topic_centroids, k=run.k or None, seed=run.seed)
+    phases["load"] = clock.perf_counter() - began
+    described = cluster_period(
+        loaded, n_days, topic_centroids, k=run.k or None, seed=run.seed, timings=phases
+    )
     with transaction.atomic():
         Cluster.objects.bulk_create(
             [
@@ -250,8 +261,15 @@ def _execute(run: ClusterRun) -> None:
             batch_size=100,
         )
         run.k, run.model_version, run.cases = len(described), version, loaded.n
-        write_assignments(run, loaded, described, topics)
-        run.save(update_fields=["k", "model_version", "cases"])
+        phases["store"] = clock.perf_counter() - began - sum(phases.values())
+        written = write_assignments(run, loaded, described, topics)
+        phases["assign"] = clock.perf_counter() - began - sum(phases.values())
+        run.parameters = {
+            **run.parameters,
+            "seconds": {k: round(v, 2) for k, v in phases.items()},
+            "assigned": written,
+        }
+        run.save(update_fields=["k", "model_version", "cases", "parameters"])
 
 
 def write_assignments(
