@@ -9,15 +9,13 @@
 * similar-case query latency (p50/p95) and recall@10 of the graph against exact search (numpy), the
   sparse re-ranking of the candidates that `similar.search` adds (against scikit-learn's own transform),
   and the first re-rank of a freshly loaded model, cold and after the load-time warm-up;
-* index memory against the plain float32 matrix exact search needs;
-* with `--board`: the situation board's read (`board.read.board`) over a year of generated rollup rows.
+* index memory against the plain float32 matrix exact search needs.
 
 Documents are generated from ../shared/data/petition_titles.csv: each is a few titles of one category
 (a topic, as real complaints cluster), as morphemes. The database is a temporary SQLite file, or the one
 in DATABASE_URL (PostgreSQL: an empty database; it is migrated here, not dropped).
 
     .venv/bin/python bench/insights.py [--cases 100000] [--queries 500] [--analyse 400]
-    .venv/bin/python bench/insights.py --board [--board-days 365] [--board-cases-a-day 6600]
 """
 
 from __future__ import annotations
@@ -148,95 +146,6 @@ def documents(rng: random.Random, topics: dict[str, list[str]], total: int) -> t
     return docs, labels
 
 
-def bench_board(days: int, per_day: int, repeat: int) -> None:
-    """The board at the rollup volume of a year: `per_day` generated cases a day grouped as the rollup
-    groups them (channel, kind, category, handling department, dong; skewed as real traffic is), written
-    as `DailyCaseRollup` rows, then `board.read.board` (what the page renders) timed for a month and a year."""
-    from datetime import timedelta
-
-    from sotong.accounts import demo as accounts_demo
-    from sotong.accounts.models import Department
-    from sotong.cases.models import CaseKind, Channel
-    from sotong.core import demo as core_demo
-    from sotong.core.models import Code
-    from sotong.insights.board.read import board
-    from sotong.insights.models import DailyCaseRollup
-
-    call_command("migrate", verbosity=0)
-    core_demo.load()
-    accounts_demo.load()
-    rng = random.Random(7)  # noqa: S311 (reproducible test data)
-    channels, kinds = list(Channel.values), list(CaseKind.values)
-    categories = list(Code.objects.in_group("case_category").values_list("code", flat=True)) or [""]
-    departments = list(Department.objects.values_list("pk", flat=True))
-    dongs = [f"동{number:02d}" for number in range(1, 21)]
-    # Zipf-like weights: a few channels, categories and departments take most of the cases.
-    weights = {
-        name: [1 / (rank + 1) for rank in range(len(values))]
-        for name, values in (
-            ("channel", channels),
-            ("kind", kinds),
-            ("category", categories),
-            ("department", departments),
-            ("dong", dongs),
-        )
-    }
-    last = timezone.localdate()
-    first = last - timedelta(days=days - 1)
-    start, written = time.perf_counter(), 0
-    for offset in range(days):
-        day = first + timedelta(days=offset)
-        groups: dict[tuple[object, ...], int] = defaultdict(int)
-        picks = zip(
-            rng.choices(channels, weights["channel"], k=per_day),
-            rng.choices(kinds, weights["kind"], k=per_day),
-            rng.choices(categories, weights["category"], k=per_day),
-            rng.choices(departments, weights["department"], k=per_day),
-            rng.choices(dongs, weights["dong"], k=per_day),
-            strict=True,
-        )
-        for key in picks:
-            groups[key] += 1
-        rows = []
-        for (channel, kind, category, department, dong), received in groups.items():
-            answered = received * 9 // 10
-            rows.append(
-                DailyCaseRollup(
-                    day=day,
-                    channel=channel,
-                    kind=kind,
-                    category=category,
-                    department_id=department,
-                    dong=dong,
-                    received=received,
-                    answered=answered,
-                    answered_on_time=answered * 9 // 10,
-                    open_count=received - answered,
-                    overdue_open=(received - answered) // 2,
-                    satisfaction_count=answered // 3,
-                    satisfaction_sum=answered,
-                    speed_count=answered,
-                    speed_sum=answered * 40.0,
-                )
-            )
-        DailyCaseRollup.objects.bulk_create(rows, batch_size=2_000)
-        written += len(rows)
-    print(
-        f"\nboard: {days} days × {per_day:,} cases a day → {written:,} DailyCaseRollup rows"
-        f" ({written / days:,.0f} a day) written in {time.perf_counter() - start:.0f} s ({connection.vendor})"
-    )
-    for label, period in (("month", 30), ("quarter", 91), ("year", days)):
-        times = []
-        for _round in range(repeat):
-            started = time.perf_counter()
-            shown = board(last - timedelta(days=period - 1), last)
-            times.append(time.perf_counter() - started)
-        print(
-            f"  board.read.board, a {label} ({period} days, {shown.total.received:,} cases):"
-            f" p50 {percentile(times, 50) * 1000:6.0f} ms  p95 {percentile(times, 95) * 1000:6.0f} ms"
-        )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -244,14 +153,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--analyse", type=int, default=400)
-    parser.add_argument("--board", action="store_true", help="only the board at a year's rollup volume")
-    parser.add_argument("--board-days", type=int, default=365)
-    parser.add_argument("--board-cases-a-day", type=int, default=6_600, help="2.4 million a year")
-    parser.add_argument("--board-repeat", type=int, default=20)
     args = parser.parse_args()
-    if args.board:
-        bench_board(args.board_days, args.board_cases_a_day, args.board_repeat)
-        return
     rng = random.Random(6)  # noqa: S311 (reproducible test data)
     topics = titles_by_category()
 
