@@ -24,6 +24,7 @@ from sotong.insights.models_clusters import Cluster, Topic, TopicAssignment, Top
 
 NAME_MAX = 80
 SPLIT_MAX = 10
+CHUNK = 5_000
 
 
 class ClusterActionError(Exception):
@@ -57,31 +58,44 @@ def _assign_members(cluster: Cluster, topic: Topic) -> int:
     negatives = set(
         TopicExample.objects.filter(topic=topic, positive=False).values_list("case_id", flat=True)
     )
-    examples = set(
-        TopicAssignment.objects.filter(
-            case_id__in=members, source=TopicAssignment.Source.EXAMPLE
-        ).values_list("case_id", flat=True)
-    )
-    movable = [case for case in members if case not in negatives and case not in examples]
-    TopicAssignment.objects.filter(case_id__in=movable).delete()
-    received = dict(Case.objects.filter(pk__in=movable).values_list("pk", "received_at"))
     now = timezone.now()
-    TopicAssignment.objects.bulk_create(
-        [
-            TopicAssignment(
-                case_id=case,
-                topic=topic,
-                source=TopicAssignment.Source.RUN,
-                received_at=received[case],
-                assigned_at=now,
-            )
-            for case in movable
-            if case in received
-        ],
-        batch_size=5_000,
-        ignore_conflicts=True,
-    )
-    return len(movable)
+    moved = 0
+    for part in _chunks(members):
+        examples = set(
+            TopicAssignment.objects.filter(
+                case_id__in=part, source=TopicAssignment.Source.EXAMPLE
+            ).values_list("case_id", flat=True)
+        )
+        movable = [case for case in part if case not in negatives and case not in examples]
+        TopicAssignment.objects.filter(case_id__in=movable).delete()
+        received = Case.objects.filter(pk__in=movable).values_list("pk", "received_at")
+        TopicAssignment.objects.bulk_create(
+            [
+                TopicAssignment(
+                    case_id=case,
+                    topic=topic,
+                    source=TopicAssignment.Source.RUN,
+                    received_at=at,
+                    assigned_at=now,
+                )
+                for case, at in received
+            ],
+            ignore_conflicts=True,
+        )
+        moved += len(movable)
+    return moved
+
+
+def _chunks(ids: list[int], size: int = CHUNK) -> list[list[int]]:
+    """Id lists short enough for one `IN (...)` (SQLite and PostgreSQL both take them quickly)."""
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+
+def _received(ids: list[int]) -> dict[int, Any]:
+    out: dict[int, Any] = {}
+    for part in _chunks(ids):
+        out.update(Case.objects.filter(pk__in=part).values_list("pk", "received_at"))
+    return out
 
 
 def name_cluster(cluster: Cluster, name: str, *, actor: Any) -> Topic:
@@ -192,7 +206,7 @@ def split_cluster(cluster: Cluster, k: int, *, actor: Any, seed: int = 0) -> lis
         ids, vectors = vectors_of(cluster.member_ids(), run.model_version)
         if ids.size < k:
             raise ClusterActionError("군집의 민원 수가 나눌 개수보다 적습니다.")
-        received = dict(Case.objects.filter(pk__in=[int(i) for i in ids]).values_list("pk", "received_at"))
+        received = _received([int(i) for i in ids])
         first = run.first_day
         local_days = np.array(
             [(timezone.localtime(received[int(i)]).date() - first).days for i in ids], dtype=np.int32
@@ -228,11 +242,12 @@ def split_cluster(cluster: Cluster, k: int, *, actor: Any, seed: int = 0) -> lis
         cluster.delete()
         if topic is not None:
             leaving = [int(i) for child in described if child.number != keeper for i in child.members]
-            TopicAssignment.objects.filter(
-                topic=topic,
-                case_id__in=leaving,
-                source__in=(TopicAssignment.Source.RUN, TopicAssignment.Source.NEW),
-            ).delete()
+            for chunk in _chunks(leaving):
+                TopicAssignment.objects.filter(
+                    topic=topic,
+                    case_id__in=chunk,
+                    source__in=(TopicAssignment.Source.RUN, TopicAssignment.Source.NEW),
+                ).delete()
             refresh_centroid(topic, run.model_version)
         record_event(
             actor,
