@@ -12,7 +12,8 @@
 
     .venv/bin/python bench/insights_clusters.py [--cases 2400000] [--db-cases 100000] [--topics 300]
 
-SQLite by default (a fresh file); set DATABASE_URL for PostgreSQL (the database is created and dropped).
+SQLite by default (a fresh file); for PostgreSQL set DATABASE_URL to an empty database (`--cases 0`
+skips the in-memory part).
 """
 
 from __future__ import annotations
@@ -213,8 +214,10 @@ def main() -> None:
     parser.add_argument("--db-cases", type=int, default=100_000)
     parser.add_argument("--topics", type=int, default=300)
     args = parser.parse_args()
-    memory = bench_memory(args.cases, args.topics)
+    memory = bench_memory(args.cases, args.topics) if args.cases else None
     database = bench_database(args.db_cases, args.topics) if args.db_cases else None
+    if memory is None:
+        return
     print("\nyear (2.4 million cases):")
     per_case_db = database["database"] / database["n"] if database else 0.0
     if database:

@@ -196,3 +196,12 @@ def test_requesting_a_run_enqueues_it_and_bad_periods_are_refused(
     run = ClusterRun.objects.get()
     assert (run.k, run.status, run.requested_by) == (12, ClusterRun.Status.PENDING, coordinator)
     assert DBTaskResult.objects.filter(task_path__endswith="run_clustering").count() == 1
+
+
+def test_trend_compares_the_second_half_of_the_period_with_the_first():
+    from sotong.insights.views.clusters import _trend_text
+
+    assert _trend_text([2, 2, 3, 3]) == "+50%"
+    assert _trend_text([4, 0, 1, 1]) == "-50%"
+    assert _trend_text([0, 0, 1, 2]) == "새로 나타남"
+    assert _trend_text([0, 0, 0, 0]) == "-"
