@@ -129,7 +129,7 @@ def _trend_text(counts: list[int]) -> str:
     change = engine.trend(counts)
     if change is None:
         # nothing in the first half: a cluster that appeared in the second is new, not "+∞ %"
-        return _("새로 나타남") if len(counts) >= 2 and sum(counts[len(counts) // 2 :]) else "-"
+        return _("새로 나타남") if len(counts) >= 2 and any(counts[len(counts) // 2 :]) else "-"
     return f"{change * 100:+.0f}%"
 
 
