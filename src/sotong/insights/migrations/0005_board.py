@@ -28,6 +28,33 @@ LABELS = {
     "speed_count": "스피드지수 대상",
 }
 
+DIMENSIONS = {
+    "channel": "channel",
+    "kind": "kind",
+    "category": "category",
+    "department": "department_id",
+    "dong": "dong",
+}
+
+
+def sum_existing_days(apps, schema_editor):  # type: ignore[no-untyped-def]
+    """The per-dimension rows of the days already rolled up (their new columns stay 0 until the sweep, or
+    `insights_rollup --from --to` for older days, recomputes them)."""
+    fine = apps.get_model("insights", "DailyCaseRollup").objects.order_by()
+    coarse = apps.get_model("insights", "BoardDimensionRollup")
+    sums = {name: models.Sum(name) for name in [*COUNTS, "speed_sum"]}
+    for dimension, field in DIMENSIONS.items():
+        rows = [
+            coarse(
+                day=row.pop("day"),
+                dimension=dimension,
+                key="" if row[field] is None else str(row.pop(field)),
+                **{name: value or 0 for name, value in row.items() if name in sums},
+            )
+            for row in fine.values("day", field).annotate(**sums).iterator(chunk_size=2000)
+        ]
+        coarse.objects.bulk_create(rows, batch_size=2000)
+
 
 class Migration(migrations.Migration):
     dependencies = [("insights", "0004_alerts")]
@@ -88,4 +115,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.RunPython(sum_existing_days, migrations.RunPython.noop),
     ]
