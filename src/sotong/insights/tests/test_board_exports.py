@@ -218,6 +218,17 @@ def test_monthly_report_of_a_department_for_its_staff(
     assert org.transport.name not in text
 
 
+def test_bad_period_of_the_xlsx_gives_a_korean_message(
+    coordinator: Any, verified_client: Any, db: Any
+) -> None:
+    response = verified_client(coordinator).get(
+        XLSX, {"received_from": "2026-05-10", "received_to": "2026-05-01"}, follow=True
+    )
+    assert response.redirect_chain
+    assert "기간을 확인해 주세요." in response.content.decode()
+    assert "끝나는 날이 시작하는 날보다 앞섭니다." in response.content.decode()
+
+
 def test_bad_month_or_missing_font_gives_a_korean_message(
     coordinator: Any, verified_client: Any, monkeypatch: Any, db: Any
 ) -> None:
