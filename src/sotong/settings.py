@@ -222,6 +222,8 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 # The fitted text representation and the similar-case index (files shared by every process on the host).
 SOTONG_INSIGHTS_DIR = Path(env("SOTONG_INSIGHTS_DIR", str(VAR_DIR / "insights")))
+# A case is flagged as an urgent safety risk when the learned classifier scores it at least this high.
+SOTONG_SAFETY_THRESHOLD = float(env("SOTONG_SAFETY_THRESHOLD", "0.7"))
 # Production serves hashed, compressed files collected by `collectstatic`; the demo and tests serve the
 # source folders directly through WhiteNoise's finders.
 MANIFEST_STATIC = env_bool("SOTONG_MANIFEST_STATIC", not (DEBUG or SOTONG_DEMO))
