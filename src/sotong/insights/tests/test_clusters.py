@@ -247,3 +247,19 @@ def test_old_runs_are_pruned(analysed: list[Case], make_run):
     runs_made = [make_run() for _ in range(3)]
     assert runs.prune_runs(keep=1) == 2 + 2 * 3  # two runs and their clusters
     assert list(ClusterRun.objects.all()) == [runs_made[-1]]
+
+
+def test_a_name_survives_a_refit_of_the_representation(analysed: list[Case], make_run, coordinator: Any):
+    first = make_run()
+    sanitation = _cluster_of(first, "sanitation")
+    topic = actions.name_cluster(sanitation, "쓰레기", actor=coordinator)
+    old_version = first.model_version
+
+    pipeline.refit(seed=1)  # new axes: every stored vector and the topic's centroid are of the old model
+
+    second = make_run()
+    assert second.model_version != old_version
+    matched = second.clusters.get(topic=topic)
+    assert _topics_of(matched).most_common(1)[0][0] == "sanitation"
+    topic.refresh_from_db()
+    assert topic.model_version == second.model_version
