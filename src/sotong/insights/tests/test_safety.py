@@ -275,6 +275,27 @@ def test_board_alerts_count_open_flags_and_link_to_the_map(org: Any, coordinator
     assert alerts.safety_url.replace("&", "&amp;") in html
 
 
+def test_the_whole_governments_board_shows_the_alert_panel_and_a_departments_board_does_not(
+    org: Any, coordinator: User, handler: User, intake_officer: User, verified_client: Any
+) -> None:
+    flagged = case(org, "보도블록 아래 싱크홀", 1)
+    assign_case(flagged, actor=intake_officer, department=org.sanitation)
+    safety.scan()
+
+    page = verified_client(coordinator).get("/office/insights/board/")
+    assert page.status_code == 200
+    assert page.context["alerts"].open_flags == 1
+    html = page.content.decode()
+    assert 'id="board-alerts"' in html
+    assert flagged.receipt_no in html
+
+    # 청소행정과's own board is scoped to its cases: the government-wide panel is left out
+    scoped = verified_client(handler).get("/office/insights/board/")
+    assert scoped.status_code == 200
+    assert scoped.context["alerts"] is None
+    assert 'id="board-alerts"' not in scoped.content.decode()
+
+
 def test_map_page_queries_do_not_grow_with_the_flags(
     org: Any, verified_client: Any, handler: User, intake_officer: User, django_assert_max_num_queries: Any
 ) -> None:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from sotong.accounts.models import Department, Role, User
+from sotong.insights.alerts.read import board_alerts
 from sotong.insights.board.exports import board_workbook
 from sotong.insights.board.read import Board, board
 from sotong.insights.board.report import ReportError, monthly_report_pdf
@@ -182,6 +183,8 @@ def situation_board(request: HttpRequest) -> HttpResponse:
             "scope_query": _scope_query(access),
             "picker": [(dept.pk, "· " * dept.depth + dept.name) for dept in access.departments],
             "month_form": MonthForm(initial={"month": f"{last:%Y-%m}"}),
+            # Surges and safety flags are the whole government's: shown on its board only.
+            "alerts": board_alerts(first, last) if access.scope is None else None,
         },
     )
 
