@@ -20,23 +20,32 @@ CAST = {
     Role.PROGRAMME_MANAGER: "programme_manager",
     Role.SYSADMIN: "sysadmin",
 }
+ANALYSIS = ["상황판", "민원 군집", "민원 급증", "안전 위험 민원"]
 EXPECTED_MENU = {
     Role.COORDINATOR: [
         "업무 홈",
         "민원 처리",
         "민원·제안 등록",
         "제안 일괄 등록",
-        "상황판",
+        *ANALYSIS,
         "직원·권한",
         "권한 부여 기록",
     ],
-    Role.INTAKE: ["업무 홈", "민원 처리", "민원·제안 등록", "제안 일괄 등록"],
-    Role.HANDLER: ["업무 홈", "민원 처리", "민원·제안 등록"],
+    Role.INTAKE: [
+        "업무 홈",
+        "민원 처리",
+        "민원·제안 등록",
+        "제안 일괄 등록",
+        "상황판",
+        "민원 군집",
+        "안전 위험 민원",
+    ],
+    Role.HANDLER: ["업무 홈", "민원 처리", "민원·제안 등록", "상황판", "민원 군집", "안전 위험 민원"],
     Role.SNS_OFFICER: ["업무 홈", "민원 처리", "민원·제안 등록"],
     Role.PROGRAMME_MANAGER: ["업무 홈", "주민 명부", "단체·위원회", "뉴스레터·캠페인"],
     Role.SYSADMIN: [
         "업무 홈",
-        "상황판",
+        *ANALYSIS,
         "주민 명부",
         "단체·위원회",
         "뉴스레터·캠페인",

@@ -94,8 +94,26 @@ OFFICE_MENU: tuple[OfficeMenuEntry, ...] = (
     OfficeMenuEntry(
         _("상황판"),
         "insights_office:board",
+        _roles(Role.COORDINATOR, Role.SYSADMIN, Role.INTAKE, Role.HANDLER),
+        _("접수량, 지연·핑퐁·미보고, 처리기간 준수율과 신속처리지수를 보고 해당 민원 목록으로 이동합니다."),
+    ),
+    OfficeMenuEntry(
+        _("민원 군집"),
+        "insights_office:clusters",
+        _roles(Role.COORDINATOR, Role.SYSADMIN, Role.INTAKE, Role.HANDLER),
+        _("기간별 주제 군집과 핵심어, 추이를 보고 군집에 이름을 붙이거나 합치고 나눕니다."),
+    ),
+    OfficeMenuEntry(
+        _("민원 급증"),
+        "insights_office:surges",
         _roles(Role.COORDINATOR, Role.SYSADMIN),
-        _("경로·종류·분야·부서별 민원 접수량과 처리기간 준수율을 보고 해당 민원 목록으로 이동합니다."),
+        _("분야·행정동·주제별로 평소보다 크게 늘어난 날을 봅니다."),
+    ),
+    OfficeMenuEntry(
+        _("안전 위험 민원"),
+        "insights_office:safety",
+        _roles(Role.COORDINATOR, Role.SYSADMIN, Role.INTAKE, Role.HANDLER),
+        _("긴급 안전 위험으로 표시된 민원을 지도와 목록으로 보고 확인하거나 해제합니다."),
     ),
     OfficeMenuEntry(
         _("주민 명부"),

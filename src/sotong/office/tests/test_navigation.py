@@ -38,9 +38,12 @@ def test_staff_without_any_role_sees_only_home():
 
 
 CASE_WORK = ["민원 처리", "민원·제안 등록"]
+# a department's own board, its clusters (read only) and its safety flags; surges are the coordinator's
+DEPARTMENT_ANALYSIS = ["상황판", "민원 군집", "안전 위험 민원"]
+ANALYSIS = ["상황판", "민원 군집", "민원 급증", "안전 위험 민원"]
 DEPARTMENT_MENUS = {
-    Role.INTAKE: ["업무 홈", *CASE_WORK, "제안 일괄 등록"],
-    Role.HANDLER: ["업무 홈", *CASE_WORK],
+    Role.INTAKE: ["업무 홈", *CASE_WORK, "제안 일괄 등록", *DEPARTMENT_ANALYSIS],
+    Role.HANDLER: ["업무 홈", *CASE_WORK, *DEPARTMENT_ANALYSIS],
     Role.SNS_OFFICER: ["업무 홈", *CASE_WORK],
     Role.PROGRAMME_MANAGER: ["업무 홈", "주민 명부", "단체·위원회", "뉴스레터·캠페인"],
 }
@@ -54,9 +57,19 @@ def test_department_roles_do_not_see_staff_or_admin_pages(role):
 def test_coordinator_sees_staff_and_role_pages_but_not_admin():
     links = build_office_menu(fake_user(Role.COORDINATOR, is_staff=True))
 
-    assert labels(links) == ["업무 홈", *CASE_WORK, "제안 일괄 등록", "상황판", "직원·권한", "권한 부여 기록"]
+    assert labels(links) == [
+        "업무 홈",
+        *CASE_WORK,
+        "제안 일괄 등록",
+        *ANALYSIS,
+        "직원·권한",
+        "권한 부여 기록",
+    ]
     assert links[4].url == "/office/insights/board/"
-    assert links[5].url == "/accounts/staff/"
+    assert links[5].url == "/office/insights/clusters/"
+    assert links[6].url == "/office/insights/surges/"
+    assert links[7].url == "/office/insights/safety/"
+    assert links[8].url == "/accounts/staff/"
 
 
 def test_sysadmin_sees_access_log_and_admin():
@@ -66,7 +79,7 @@ def test_sysadmin_sees_access_log_and_admin():
 
     assert labels(links) == [
         "업무 홈",
-        "상황판",
+        *ANALYSIS,
         "주민 명부",
         "단체·위원회",
         "뉴스레터·캠페인",
@@ -123,4 +136,4 @@ def test_visible_entries_are_chosen_by_role_before_urls():
 @pytest.mark.django_db
 def test_menu_follows_the_users_active_grants(coordinator, handler):
     assert "직원·권한" in labels(build_office_menu(coordinator))
-    assert labels(build_office_menu(handler)) == ["업무 홈", *CASE_WORK]
+    assert labels(build_office_menu(handler)) == ["업무 홈", *CASE_WORK, *DEPARTMENT_ANALYSIS]
