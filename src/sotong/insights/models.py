@@ -45,7 +45,30 @@ class CaseAnalysis(models.Model):
         return None if not self.vector else np.frombuffer(bytes(self.vector), dtype=np.float32)
 
 
-class DailyCaseRollup(models.Model):
+class RollupCounts(models.Model):
+    """The counts both rollup tables carry (summed by the board; see `DailyCaseRollup`)."""
+
+    received = models.PositiveIntegerField(_("접수"), default=0)
+    answered = models.PositiveIntegerField(_("답변"), default=0)
+    answered_on_time = models.PositiveIntegerField(_("기한 내 답변"), default=0)
+    open_count = models.PositiveIntegerField(_("처리중"), default=0)
+    overdue_open = models.PositiveIntegerField(_("지연"), default=0)
+    satisfaction_count = models.PositiveIntegerField(_("만족도 응답"), default=0)
+    satisfaction_sum = models.PositiveIntegerField(_("만족도 합계"), default=0)
+    ping_pong = models.PositiveIntegerField(_("핑퐁"), default=0, help_text=_("3회 이상 이송된 민원"))
+    unreported = models.PositiveIntegerField(
+        _("미보고"), default=0, help_text=_("기한 안에 보고하지 않은 민원")
+    )
+    # 스피드지수 inputs: the answered cases with a statutory period of 1 day or more, and the sum of
+    # their per-case index (statutory days − days taken) ÷ statutory days × 100; the board averages.
+    speed_count = models.PositiveIntegerField(_("스피드지수 대상"), default=0)
+    speed_sum = models.FloatField(_("스피드지수 합계"), default=0.0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyCaseRollup(RollupCounts):
     """상황판 집계: the cases received on one Seoul day, per channel, kind, category, handling department
     and dong, as they stood when the row was computed (`board.rollup` rewrites whole days).
 
@@ -69,21 +92,6 @@ class DailyCaseRollup(models.Model):
         verbose_name=_("처리부서"),
     )
     dong = models.CharField(_("행정동"), max_length=40, blank=True)
-    received = models.PositiveIntegerField(_("접수"), default=0)
-    answered = models.PositiveIntegerField(_("답변"), default=0)
-    answered_on_time = models.PositiveIntegerField(_("기한 내 답변"), default=0)
-    open_count = models.PositiveIntegerField(_("처리중"), default=0)
-    overdue_open = models.PositiveIntegerField(_("지연"), default=0)
-    satisfaction_count = models.PositiveIntegerField(_("만족도 응답"), default=0)
-    satisfaction_sum = models.PositiveIntegerField(_("만족도 합계"), default=0)
-    ping_pong = models.PositiveIntegerField(_("핑퐁"), default=0, help_text=_("3회 이상 이송된 민원"))
-    unreported = models.PositiveIntegerField(
-        _("미보고"), default=0, help_text=_("기한 안에 보고하지 않은 민원")
-    )
-    # 스피드지수 inputs: the answered cases with a statutory period of 1 day or more, and the sum of
-    # their per-case index (statutory days − days taken) ÷ statutory days × 100; the board averages.
-    speed_count = models.PositiveIntegerField(_("스피드지수 대상"), default=0)
-    speed_sum = models.FloatField(_("스피드지수 합계"), default=0.0)
     computed_at = models.DateTimeField(_("집계 시각"), default=timezone.now)
 
     class Meta:
@@ -99,7 +107,7 @@ class DailyCaseRollup(models.Model):
         return f"{self.day} {self.channel} {self.kind} {self.received}"
 
 
-class BoardDimensionRollup(models.Model):
+class BoardDimensionRollup(RollupCounts):
     """상황판 집계 by one dimension, for the whole government: the counts of `DailyCaseRollup` summed per day
     and per value of one of channel, kind, category, handling department or dong. Written with the day's
     `DailyCaseRollup` rows in the same transaction. The whole government's board reads these few hundred
@@ -110,17 +118,6 @@ class BoardDimensionRollup(models.Model):
     day = models.DateField(_("접수일"))
     dimension = models.CharField(_("구분"), max_length=12)
     key = models.CharField(_("값"), max_length=40, blank=True)
-    received = models.PositiveIntegerField(_("접수"), default=0)
-    answered = models.PositiveIntegerField(_("답변"), default=0)
-    answered_on_time = models.PositiveIntegerField(_("기한 내 답변"), default=0)
-    open_count = models.PositiveIntegerField(_("처리중"), default=0)
-    overdue_open = models.PositiveIntegerField(_("지연"), default=0)
-    satisfaction_count = models.PositiveIntegerField(_("만족도 응답"), default=0)
-    satisfaction_sum = models.PositiveIntegerField(_("만족도 합계"), default=0)
-    ping_pong = models.PositiveIntegerField(_("핑퐁"), default=0)
-    unreported = models.PositiveIntegerField(_("미보고"), default=0)
-    speed_count = models.PositiveIntegerField(_("스피드지수 대상"), default=0)
-    speed_sum = models.FloatField(_("스피드지수 합계"), default=0.0)
 
     class Meta:
         verbose_name = _("상황판 구분별 집계")

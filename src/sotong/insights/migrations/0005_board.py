@@ -28,6 +28,11 @@ LABELS = {
     "speed_count": "스피드지수 대상",
 }
 
+HELP = {
+    "ping_pong": {"help_text": "3회 이상 이송된 민원"},
+    "unreported": {"help_text": "기한 안에 보고하지 않은 민원"},
+}
+
 DIMENSIONS = {
     "channel": "channel",
     "kind": "kind",
@@ -101,7 +106,12 @@ class Migration(migrations.Migration):
                 ("dimension", models.CharField(max_length=12, verbose_name="구분")),
                 ("key", models.CharField(blank=True, max_length=40, verbose_name="값")),
                 *(
-                    (name, models.PositiveIntegerField(default=0, verbose_name=LABELS[name]))
+                    (
+                        name,
+                        models.PositiveIntegerField(
+                            default=0, verbose_name=LABELS[name], **HELP.get(name, {})
+                        ),
+                    )
                     for name in COUNTS
                 ),
                 ("speed_sum", models.FloatField(default=0.0, verbose_name="스피드지수 합계")),
