@@ -1,7 +1,9 @@
 """Topic clusters, their staff pages and the cluster sweeps (imported by `insights.sweeps`, where the scheduler finds them).
 
 insights.assign_topics  every minute: analysed cases above the assignment cursor → one task
-insights.recluster      daily: the last year re-clustered (a new run), unless a run is waiting or running
+insights.recluster      checked every 10 minutes, a run a day: the last year up to yesterday re-clustered
+                        (a new run) when no run covers yesterday yet and none is waiting or running, so the
+                        first run follows the first model within minutes, not a day later
 """
 
 from __future__ import annotations
@@ -27,13 +29,19 @@ def enqueue_assignment(now: datetime) -> str:
     return "enqueued" if tasks.enqueue_once(cluster_tasks.assign_new_cases) else "already queued"
 
 
-@sweep("insights.recluster", every=timedelta(days=1))
+@sweep("insights.recluster", every=timedelta(minutes=10))
 def enqueue_recluster(now: datetime) -> str:
-    """Re-cluster the last year up to yesterday: names and pins carry over by centroid matching."""
+    """Re-cluster the last year up to yesterday once a day: names and pins carry over by centroid matching."""
     if current_model() is None:
         return "no model yet"
     if ClusterRun.objects.filter(status__in=(ClusterRun.Status.PENDING, ClusterRun.Status.RUNNING)).exists():
         return "a run is waiting"
     last = seoul_today(now) - timedelta(days=1)
+    if ClusterRun.objects.filter(status=ClusterRun.Status.DONE, last_day__gte=last).exists():
+        return "up to date"
+    if ClusterRun.objects.filter(
+        status=ClusterRun.Status.FAILED, created_at__gte=now - timedelta(days=1)
+    ).exists():
+        return "a run failed in the last day: tried again tomorrow"
     run = runs.request_run(last - timedelta(days=RECLUSTER_DAYS - 1), last, actor="scheduler")
     return f"run {run.pk} enqueued"

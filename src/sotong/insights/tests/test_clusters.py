@@ -241,6 +241,15 @@ def test_recluster_sweep_enqueues_one_run_for_the_last_year(analysed: list[Case]
     run = ClusterRun.objects.get()
     assert (run.last_day - run.first_day).days == 364
     assert run.last_day == seoul_today() - timedelta(days=1)
+    # checked every 10 minutes, run once a day: a finished run that reaches yesterday leaves nothing to do
+    ClusterRun.objects.filter(pk=run.pk).update(status=ClusterRun.Status.DONE)
+    assert sweep.every == timedelta(minutes=10)
+    assert sweep.func(timezone.now()) == "up to date"
+    # a run of an older day does not count; a failure waits a day before the next try
+    ClusterRun.objects.filter(pk=run.pk).update(last_day=run.last_day - timedelta(days=1))
+    assert sweep.func(timezone.now()).endswith("enqueued")
+    ClusterRun.objects.exclude(pk=run.pk).update(status=ClusterRun.Status.FAILED)
+    assert sweep.func(timezone.now()) == "a run failed in the last day: tried again tomorrow"
 
 
 def test_old_runs_are_pruned(analysed: list[Case], make_run):
