@@ -109,17 +109,17 @@ class BoardAlerts:
 
 def board_alerts(first: date, last: date) -> BoardAlerts:
     """The board's alert panel for the period: the surges (with counts per dimension) and the open safety
-    flags raised in it, with links to the surge list, the case lists and the safety map.
+    flags of cases received in it, with links to the surge list, the case lists and the safety map.
 
     The board is for coordinators and system administrators, who see every case; no scoping here."""
     surges = recent_surges(first, last)
     counts = Counter(row.surge.dimension for row in surges)
     start, _e = day_bounds(first)
     _s, end = day_bounds(last)
-    # By the time of the flag (within a minute of receipt: the scan runs every minute), so the count reads
-    # the flags' (status, flagged_at) index and never the cases; the five rows shown join their cases by key.
+    # Open flags are few (staff decide them): the count starts from the flags' status index and joins each
+    # flag's case by key for its receipt time, the same period the map and its link use.
     open_flags = SafetyFlag.objects.filter(
-        status=SafetyFlagStatus.OPEN, flagged_at__gte=start, flagged_at__lt=end
+        status=SafetyFlagStatus.OPEN, case__received_at__gte=start, case__received_at__lt=end
     )
     period = f"?received_from={first.isoformat()}&received_to={last.isoformat()}"
     return BoardAlerts(
@@ -128,7 +128,7 @@ def board_alerts(first: date, last: date) -> BoardAlerts:
         surges=surges[:10],
         surge_counts=[(str(label), counts.get(value, 0)) for value, label in SurgeDimension.choices],
         open_flags=open_flags.count(),
-        recent_open=list(open_flags.select_related("case").order_by("-flagged_at", "-pk")[:5]),
+        recent_open=list(open_flags.select_related("case").order_by("-case__received_at", "-pk")[:5]),
         surges_url=reverse("insights_office:surges") + period,
         safety_url=reverse("insights_office:safety") + period + "&status=open",
     )

@@ -286,7 +286,7 @@ def test_board_reads_the_rollup_only(activity: list[Case], coordinator: Any, ver
     with CaptureQueriesContext(connection) as queries:
         response = client.get(BOARD)
     assert response.status_code == 200
-    # the cases are read only for the five newest open safety flags of the alert panel, joined by key
+    # the cases are read only through the open safety flags of the alert panel (few; joined by key)
     assert not [
         q["sql"]
         for q in queries.captured_queries
