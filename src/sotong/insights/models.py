@@ -45,6 +45,22 @@ class CaseAnalysis(models.Model):
         return None if not self.vector else np.frombuffer(bytes(self.vector), dtype=np.float32)
 
 
+class ScanWatermark(models.Model):
+    """How far a worker scan over new cases has read: the highest case id it has handled, one row per
+    scan (the clusters' topic assignment, the alerts' keyword and classifier scans)."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    value = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("검사 위치")
+        verbose_name_plural = _("검사 위치")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.value}"
+
+
 class RollupCounts(models.Model):
     """The counts both rollup tables carry (summed by the board; see `DailyCaseRollup`)."""
 

@@ -3,7 +3,7 @@
 `Surge` rows are written by the daily detection task (`alerts.surges`), one per dimension, key and day,
 and the coordinators hear of each once. `SafetyTerm` is the managed keyword list, `SafetyFlag` a case
 detected as an urgent safety risk (by a term or by the learned classifier, `SafetyClassifier`), decided
-by staff; `AlertWatermark` keeps how far the scans have read.
+by staff; `ScanWatermark` (models.py) keeps how far the scans have read.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from sotong.cases.models import Case
 
 __all__ = [
-    "AlertWatermark",
     "SafetyClassifier",
     "SafetyFlag",
     "SafetyFlagReason",
@@ -177,18 +176,3 @@ class SafetyClassifier(models.Model):
         """P(urgent safety) for each row of `vectors` (float32, one case per row)."""
         logits = vectors.astype(np.float64) @ self.weight_array().astype(np.float64) + self.intercept
         return 1.0 / (1.0 + np.exp(-logits))
-
-
-class AlertWatermark(models.Model):
-    """How far a scan has read: the highest case id it has seen (one row per scan)."""
-
-    name = models.CharField(max_length=40, primary_key=True)
-    value = models.BigIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("알림 검사 위치")
-        verbose_name_plural = _("알림 검사 위치")
-
-    def __str__(self) -> str:
-        return f"{self.name} {self.value}"

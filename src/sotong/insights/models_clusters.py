@@ -8,7 +8,7 @@ Two layers, so that staff decisions outlive any one clustering:
 - `Topic` is a cluster the staff named or pinned (관리 군집). A new run matches its clusters to the topics
   by centroid similarity, so names survive; `TopicExample` rows are the managed training data (positive or
   negative examples) and `TopicAssignment` says which topic each case belongs to (one at most), written
-  by the runs and, for new cases, by the assignment task above its own watermark (`ClusterCursor`).
+  by the runs and, for new cases, by the assignment task above its own watermark (`ScanWatermark` "assign").
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["Cluster", "ClusterCursor", "ClusterRun", "Topic", "TopicAssignment", "TopicExample"]
+__all__ = ["Cluster", "ClusterRun", "Topic", "TopicAssignment", "TopicExample"]
 
 
 def _ids(blob: bytes | memoryview | None) -> np.ndarray:
@@ -201,18 +201,3 @@ class TopicAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}→{self.topic_id}"
-
-
-class ClusterCursor(models.Model):
-    """The assignment task's watermark: the highest case id it has looked at (one row)."""
-
-    name = models.CharField(max_length=20, primary_key=True)
-    last_case_id = models.BigIntegerField(default=0)
-    updated_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("군집 배정 위치")
-        verbose_name_plural = _("군집 배정 위치")
-
-    def __str__(self) -> str:
-        return f"{self.name} {self.last_case_id}"

@@ -1,6 +1,6 @@
 """안전 위험 민원: the minute scan that flags new cases, and the learned classifier.
 
-Two watermarks (`AlertWatermark`), both advanced only by the scan task on the worker, so intake pays
+Two watermarks (`ScanWatermark`), both advanced only by the scan task on the worker, so intake pays
 nothing:
 
 - `safety.keywords` over case ids: the title and body of every new case against the active terms
@@ -33,9 +33,8 @@ from sotong.cases.models import Case
 from sotong.core.events import record_event
 from sotong.insights import representation as rep
 from sotong.insights.alerts.terms import active_terms, matching_terms
-from sotong.insights.models import CaseAnalysis
+from sotong.insights.models import CaseAnalysis, ScanWatermark
 from sotong.insights.models_alerts import (
-    AlertWatermark,
     SafetyClassifier,
     SafetyFlag,
     SafetyFlagReason,
@@ -65,14 +64,14 @@ def threshold() -> float:
 
 
 def watermark(name: str) -> int:
-    row = AlertWatermark.objects.filter(name=name).values_list("value", flat=True).first()
+    row = ScanWatermark.objects.filter(name=name).values_list("value", flat=True).first()
     return int(row or 0)
 
 
 def _advance(name: str, value: int) -> None:
     """Move the watermark forward (never back, even if two scans overlap)."""
-    AlertWatermark.objects.get_or_create(name=name)
-    AlertWatermark.objects.filter(name=name, value__lt=value).update(value=value, updated_at=timezone.now())
+    ScanWatermark.objects.get_or_create(name=name)
+    ScanWatermark.objects.filter(name=name, value__lt=value).update(value=value, updated_at=timezone.now())
 
 
 def pending() -> bool:
@@ -200,7 +199,7 @@ def rewind_classifier_scan(days: int = RESCORE_DAYS) -> None:
     since = timezone.now() - timedelta(days=days)
     first = Case.objects.filter(received_at__gte=since).order_by("pk").values_list("pk", flat=True).first()
     if first is not None:
-        AlertWatermark.objects.update_or_create(name=CLASSIFIER_SCAN, defaults={"value": first - 1})
+        ScanWatermark.objects.update_or_create(name=CLASSIFIER_SCAN, defaults={"value": first - 1})
 
 
 def scan() -> ScanResult:

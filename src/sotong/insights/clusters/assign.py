@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from sotong.insights.clusters.counts import active_topics
 from sotong.insights.clusters.topics import current_centroids
-from sotong.insights.models import CaseAnalysis
-from sotong.insights.models_clusters import ClusterCursor, TopicAssignment, TopicExample
+from sotong.insights.models import CaseAnalysis, ScanWatermark
+from sotong.insights.models_clusters import TopicAssignment, TopicExample
 from sotong.insights.pipeline import current_model
 
 CURSOR = "assign"
@@ -28,7 +28,7 @@ ASSIGN_SIMILARITY = 0.45
 
 
 def cursor() -> int:
-    row = ClusterCursor.objects.filter(pk=CURSOR).values_list("last_case_id", flat=True).first()
+    row = ScanWatermark.objects.filter(pk=CURSOR).values_list("value", flat=True).first()
     return int(row or 0)
 
 
@@ -57,9 +57,9 @@ def assign_new(*, batch: int = BATCH, max_batches: int = 50) -> AssignResult:
     negatives = set(TopicExample.objects.filter(positive=False).values_list("topic_id", "case_id"))
     for _round in range(max_batches):
         with transaction.atomic():
-            state, _created = ClusterCursor.objects.select_for_update().get_or_create(pk=CURSOR)
+            state, _created = ScanWatermark.objects.select_for_update().get_or_create(pk=CURSOR)
             rows = list(
-                CaseAnalysis.objects.filter(case_id__gt=state.last_case_id)
+                CaseAnalysis.objects.filter(case_id__gt=state.value)
                 .order_by("case_id")
                 .values_list("case_id", "model_version", "vector", "case__received_at")[:batch]
             )
@@ -97,8 +97,8 @@ def assign_new(*, batch: int = BATCH, max_batches: int = 50) -> AssignResult:
                     )
                 TopicAssignment.objects.bulk_create(assignments, ignore_conflicts=True)
                 result.assigned += len(assignments)
-            state.last_case_id, state.updated_at = ready[-1][0], timezone.now()
-            state.save(update_fields=["last_case_id", "updated_at"])
+            state.value = ready[-1][0]
+            state.save(update_fields=["value", "updated_at"])
         if len(ready) < len(rows) or len(rows) < batch:
             break
     return result

@@ -14,16 +14,13 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="ClusterCursor",
+            name="ScanWatermark",
             fields=[
-                ("name", models.CharField(max_length=20, primary_key=True, serialize=False)),
-                ("last_case_id", models.BigIntegerField(default=0)),
-                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("name", models.CharField(max_length=40, primary_key=True, serialize=False)),
+                ("value", models.BigIntegerField(default=0)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
-            options={
-                "verbose_name": "군집 배정 위치",
-                "verbose_name_plural": "군집 배정 위치",
-            },
+            options={"verbose_name": "검사 위치", "verbose_name_plural": "검사 위치"},
         ),
         migrations.CreateModel(
             name="ClusterRun",

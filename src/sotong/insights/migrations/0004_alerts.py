@@ -50,15 +50,6 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="AlertWatermark",
-            fields=[
-                ("name", models.CharField(max_length=40, primary_key=True, serialize=False)),
-                ("value", models.BigIntegerField(default=0)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-            ],
-            options={"verbose_name": "알림 검사 위치", "verbose_name_plural": "알림 검사 위치"},
-        ),
-        migrations.CreateModel(
             name="SafetyClassifier",
             fields=[
                 (

@@ -23,7 +23,7 @@ from sotong.insights.alerts.read import flags_for, map_points, recent_surges
 from sotong.insights.board.rollup import seoul_today
 from sotong.insights.errors import InsightsError
 from sotong.insights.models_alerts import SafetyFlag, SafetyFlagStatus, SafetyTerm, SurgeDimension
-from sotong.insights.views.board import PeriodForm, _period
+from sotong.insights.views.periods import PeriodForm
 
 SURGE_ROLES = (Role.COORDINATOR, Role.SYSADMIN)
 MAP_ROLES = (Role.COORDINATOR, Role.SYSADMIN, Role.HANDLER, Role.INTAKE)
@@ -50,7 +50,7 @@ def surges(request: HttpRequest) -> HttpResponse:
     """급증 목록: the surges of the period, each with a link to its cases."""
     _user(request, *SURGE_ROLES, message=_("급증 목록을 볼 권한이 없습니다."))
     form = SurgeFilterForm(request.GET or None)
-    first, last = _period(form, seoul_today())
+    first, last = form.period(seoul_today())
     dimension = form.cleaned_data.get("dimension", "") if form.is_bound and form.is_valid() else ""
     return render(
         request,
@@ -73,7 +73,7 @@ def safety_map(request: HttpRequest) -> HttpResponse:
     """안전 위험 민원 지도: flagged cases on a Leaflet map, the same cases in the table beside it."""
     user = _user(request, *MAP_ROLES, message=_("안전 위험 민원을 볼 권한이 없습니다."))
     form = SafetyFilterForm(request.GET or None)
-    first, last = _period(form, seoul_today())
+    first, last = form.period(seoul_today())
     status = form.cleaned_data.get("status", "") if form.is_bound and form.is_valid() else ""
     rows = flags_for(user, first, last, status)
     return render(

@@ -7,7 +7,6 @@ board as XLSX (one sheet per breakdown) and the monthly report as PDF.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
 from typing import Any, cast
 
 from django import forms
@@ -28,32 +27,13 @@ from sotong.insights.board.exports import board_workbook
 from sotong.insights.board.read import Board, board
 from sotong.insights.board.report import ReportError, monthly_report_pdf
 from sotong.insights.board.rollup import seoul_today
+from sotong.insights.views.periods import PeriodForm
 
 BOARD_ROLES = (Role.COORDINATOR, Role.SYSADMIN)
 # 부서 상황판: the staff who handle a department's cases (the case queues' department roles) see the board
 # of the departments where they hold one of these roles, with everything below them.
 DEPARTMENT_BOARD_ROLES = (Role.INTAKE, Role.HANDLER)
-DEFAULT_DAYS = 30
-MAX_DAYS = 366 * 3
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class PeriodForm(forms.Form):
-    received_from = forms.DateField(
-        label=gettext_lazy("접수일(부터)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    received_to = forms.DateField(
-        label=gettext_lazy("접수일(까지)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        first, last = data.get("received_from"), data.get("received_to")
-        if first and last and last < first:
-            self.add_error("received_to", gettext_lazy("끝나는 날이 시작하는 날보다 앞섭니다."))
-        elif first and last and (last - first).days >= MAX_DAYS:
-            self.add_error("received_to", gettext_lazy("기간은 3년을 넘을 수 없습니다."))
-        return data
 
 
 class MonthForm(forms.Form):
@@ -63,15 +43,6 @@ class MonthForm(forms.Form):
         error_messages={"invalid": gettext_lazy("보고 월은 2026-05처럼 연-월로 입력해 주세요.")},
         widget=forms.TextInput(attrs={"type": "month"}),
     )
-
-
-def _period(form: PeriodForm, today: date) -> tuple[date, date]:
-    default_first = today - timedelta(days=DEFAULT_DAYS - 1)
-    if not form.is_bound or not form.is_valid():
-        return default_first, today
-    last = form.cleaned_data["received_to"] or today
-    first = form.cleaned_data["received_from"] or min(default_first, last - timedelta(days=DEFAULT_DAYS - 1))
-    return first, last
 
 
 @dataclass(frozen=True)
@@ -166,7 +137,7 @@ def situation_board(request: HttpRequest) -> HttpResponse:
     unreported; on-time rate, speed index and satisfaction per department and for the whole government."""
     access = board_access(request)
     form = PeriodForm(request.GET or None)
-    first, last = _period(form, seoul_today())
+    first, last = form.period(seoul_today())
     data = board(first, last, access.scope)
     query = request.GET.copy()
     return render(
@@ -198,7 +169,7 @@ def board_export(request: HttpRequest) -> HttpResponse:
     if form.is_bound and not form.is_valid():
         messages.error(request, _("기간을 확인해 주세요."))
         return redirect(f"{reverse('insights_office:board')}?{request.GET.urlencode()}")
-    first, last = _period(form, seoul_today())
+    first, last = form.period(seoul_today())
     data = board(first, last, access.scope)
     response = HttpResponse(board_workbook(data), content_type=XLSX)
     suffix = f"-{access.scope.code}" if access.scope is not None else ""
