@@ -57,7 +57,7 @@ RESCORE_DAYS = 7
 
 def threshold() -> float:
     """The probability at which the classifier flags a case (`SOTONG_SAFETY_THRESHOLD`, default 0.7)."""
-    return float(getattr(settings, "SOTONG_SAFETY_THRESHOLD", 0.7))
+    return float(settings.SOTONG_SAFETY_THRESHOLD)
 
 
 # --- watermarks -----------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sotong.cases.models import Case
 from sotong.core.events import record_event
@@ -37,7 +38,9 @@ def _locked(cluster: Cluster) -> Cluster:
             Cluster.objects.select_for_update(of=("self",)).select_related("run", "topic").get(pk=cluster.pk)
         )
     except Cluster.DoesNotExist:
-        raise ClusterActionError("군집이 이미 병합되었거나 나뉘었습니다. 목록을 다시 열어 주세요.") from None
+        raise ClusterActionError(
+            _("군집이 이미 병합되었거나 나뉘었습니다. 목록을 다시 열어 주세요.")
+        ) from None
 
 
 def _topic_for(cluster: Cluster) -> Topic:
@@ -102,9 +105,9 @@ def name_cluster(cluster: Cluster, name: str, *, actor: Any) -> Topic:
     """군집 이름 붙이기: the cluster becomes (or renames) a topic that later runs keep."""
     name = (name or "").strip()
     if not name:
-        raise ClusterActionError("군집 이름을 입력해 주세요.")
+        raise ClusterActionError(_("군집 이름을 입력해 주세요."))
     if len(name) > NAME_MAX:
-        raise ClusterActionError(f"군집 이름은 {NAME_MAX}자를 넘을 수 없습니다.")
+        raise ClusterActionError(_("군집 이름은 %(max)d자를 넘을 수 없습니다.") % {"max": NAME_MAX})
     with transaction.atomic():
         cluster = _locked(cluster)
         fresh = cluster.topic is None
@@ -138,9 +141,9 @@ def pin_cluster(cluster: Cluster, pinned: bool, *, actor: Any) -> Topic:
 def merge_clusters(source: Cluster, target: Cluster, *, actor: Any) -> Cluster:
     """군집 병합: `source` goes into `target` (same run); their topics become one."""
     if source.pk == target.pk:
-        raise ClusterActionError("같은 군집끼리는 병합할 수 없습니다.")
+        raise ClusterActionError(_("같은 군집끼리는 병합할 수 없습니다."))
     if source.run_id != target.run_id:
-        raise ClusterActionError("같은 분석 실행의 군집끼리만 병합할 수 있습니다.")
+        raise ClusterActionError(_("같은 분석 실행의 군집끼리만 병합할 수 있습니다."))
     with transaction.atomic():
         first, second = sorted([source, target], key=lambda c: c.pk)
         locked = {c.pk: _locked(c) for c in (first, second)}
@@ -199,13 +202,13 @@ def _merge_topics(absorbed: Topic, into: Topic) -> None:
 def split_cluster(cluster: Cluster, k: int, *, actor: Any, seed: int = 0) -> list[Cluster]:
     """군집 나누기: the members clustered again into `k` clusters of the same run."""
     if not 2 <= k <= SPLIT_MAX:
-        raise ClusterActionError(f"나눌 개수는 2에서 {SPLIT_MAX} 사이여야 합니다.")
+        raise ClusterActionError(_("나눌 개수는 2에서 %(max)d 사이여야 합니다.") % {"max": SPLIT_MAX})
     with transaction.atomic():
         cluster = _locked(cluster)
         run = cluster.run
         ids, vectors = vectors_of(cluster.member_ids(), run.model_version)
         if ids.size < k:
-            raise ClusterActionError("군집의 민원 수가 나눌 개수보다 적습니다.")
+            raise ClusterActionError(_("군집의 민원 수가 나눌 개수보다 적습니다."))
         received = _received([int(i) for i in ids])
         first = run.first_day
         local_days = np.array(
@@ -265,7 +268,7 @@ def mark_example(cluster: Cluster, case: Case, positive: bool, *, actor: Any) ->
         cluster = _locked(cluster)
         topic = cluster.topic
         if topic is None or not topic.active:
-            raise ClusterActionError("학습 예시를 표시하려면 먼저 군집에 이름을 붙이거나 고정해 주세요.")
+            raise ClusterActionError(_("학습 예시를 표시하려면 먼저 군집에 이름을 붙이거나 고정해 주세요."))
         example, _created = TopicExample.objects.update_or_create(
             topic=topic,
             case=case,
@@ -301,7 +304,7 @@ def unmark_example(cluster: Cluster, case: Case, *, actor: Any) -> None:
         topic = cluster.topic
         deleted = 0 if topic is None else TopicExample.objects.filter(topic=topic, case=case).delete()[0]
         if topic is None or not deleted:
-            raise ClusterActionError("이 민원은 이 군집의 학습 예시가 아닙니다.")
+            raise ClusterActionError(_("이 민원은 이 군집의 학습 예시가 아닙니다."))
         TopicAssignment.objects.filter(case=case, topic=topic, source=TopicAssignment.Source.EXAMPLE).delete()
         refresh_centroid(topic, cluster.run.model_version)
         record_event(actor, "insights.topic_example_unmarked", topic, after={"case": case.receipt_no})

@@ -20,6 +20,7 @@ from itertools import islice
 import numpy as np
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sotong.accounts.models import User
 from sotong.cases.models import Case
@@ -59,7 +60,7 @@ class Loaded:
 def load_period(version: str, first: date, last: date, chunk: int = 20_000) -> Loaded:
     """The period's cases with a vector of `version`, in one query driven by the receipt-time index and
     streamed in chunks into arrays sized up front (a case analysed meanwhile grows them once)."""
-    start, _ = day_bounds(first)
+    start, _end = day_bounds(first)
     _, end = day_bounds(last)
     scope = (
         Case.objects.filter(received_at__gte=start, received_at__lt=end, analysis__model_version=version)
@@ -231,7 +232,7 @@ def execute_run(run_id: int) -> ClusterRun:
 def _execute(run: ClusterRun) -> None:
     model = current_model()
     if model is None or model.svd is None:
-        raise RunError("표현 모델이 아직 없어 군집 분석을 할 수 없습니다.")
+        raise RunError(_("표현 모델이 아직 없어 군집 분석을 할 수 없습니다."))
     version = model.version
     n_days = (run.last_day - run.first_day).days + 1
     phases: dict[str, float] = {}
@@ -277,7 +278,7 @@ def write_assignments(
 ) -> int:
     """Replace the period's run- and task-given topic assignments with this run's, and refresh the
     matched topics' centroids and keywords from their clusters."""
-    start, _ = day_bounds(run.first_day)
+    start, _end = day_bounds(run.first_day)
     _, end = day_bounds(run.last_day)
     TopicAssignment.objects.filter(
         received_at__gte=start,
